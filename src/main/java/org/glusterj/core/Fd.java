@@ -1,0 +1,40 @@
+package org.glusterj.core;
+
+/**
+ * An open file or directory (GlusterFS fd_t). The opener creates it and passes it to open,
+ * create or opendir; each xlator keeps its own state for it in a context slot; release or
+ * releasedir ends it.
+ */
+public final class Fd extends ContextSlots {
+    private final Inode inode;
+    private final int flags;
+    private final int pid;
+
+    public Fd(Inode inode, int flags, int pid) {
+        this.inode = inode;
+        this.flags = flags;
+        this.pid = pid;
+    }
+
+    public Inode inode() {
+        return inode;
+    }
+
+    public Gfid gfid() {
+        return inode.gfid();
+    }
+
+    /** The open(2) flags. */
+    public int flags() {
+        return flags;
+    }
+
+    public int pid() {
+        return pid;
+    }
+
+    @Override
+    public String toString() {
+        return "Fd[" + inode.gfid() + ", flags=0" + Integer.toOctalString(flags) + "]";
+    }
+}

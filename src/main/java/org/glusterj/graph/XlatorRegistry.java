@@ -1,0 +1,22 @@
+package org.glusterj.graph;
+
+import java.util.List;
+import java.util.Optional;
+import org.glusterj.core.XlatorType;
+
+/** Every xlator type glusterj knows, by volfile type string. One line per xlator. */
+public final class XlatorRegistry {
+    private static final List<XlatorType> TYPES = List.of(
+    );
+
+    public static List<XlatorType> all() {
+        return TYPES;
+    }
+
+    public static Optional<XlatorType> find(String type) {
+        return TYPES.stream().filter(t -> t.answersTo(type)).findFirst();
+    }
+
+    private XlatorRegistry() {
+    }
+}
