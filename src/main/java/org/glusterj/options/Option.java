@@ -17,15 +17,34 @@ public final class Option<T> {
     private final String doc;
     private final String allowedText;
     private final Function<String, T> parser;
+    private final boolean required;
 
     private Option(String key, String typeName, String defaultValue, String allowedText, String doc,
                    Function<String, T> parser) {
+        this(key, typeName, defaultValue, allowedText, doc, parser, false);
+    }
+
+    private Option(String key, String typeName, String defaultValue, String allowedText, String doc,
+                   Function<String, T> parser, boolean required) {
         this.key = key;
         this.typeName = typeName;
         this.defaultValue = defaultValue;
         this.allowedText = allowedText;
         this.doc = doc;
         this.parser = parser;
+        this.required = required;
+    }
+
+    /**
+     * The same option, but the graph builder refuses a volume that does not set it (e.g. a brick's
+     * {@code directory}). For a pattern key, at least one matching key must be set.
+     */
+    public Option<T> required() {
+        return new Option<>(key, typeName, defaultValue, allowedText, doc, parser, true);
+    }
+
+    public boolean isRequired() {
+        return required;
     }
 
     public String key() {
