@@ -175,6 +175,7 @@ public final class GraphBuilder {
             bottomUp.add(x);
         }
         Collections.reverse(bottomUp);
+        log.info("{}: built {} xlators, top volume \"{}\"", source, bottomUp.size(), bottomUp.get(0).name());
         return new Graph(bottomUp);
     }
 }

@@ -27,15 +27,15 @@ import org.slf4j.LoggerFactory;
  * end-volume
  * </pre>
  * {@code type} comes first and once; at most one {@code subvolumes} line, naming volumes defined
- * earlier. Unlike GlusterFS, a statement's arguments must be on the keyword's own line: every
- * volfile glusterd writes is laid out so, and it lets "option without a value" point at its line.
+ * earlier. Keywords are lower case ({@code subvolumeS} is accepted, as graph.l does). Unlike
+ * GlusterFS, a statement's arguments must be on the keyword's own line: every volfile glusterd
+ * writes is laid out so, and it lets "option without a value" point at its line.
  * Types and option values are not checked here; {@link GraphBuilder} does that.
  */
 public final class VolfileParser {
     private static final Logger log = LoggerFactory.getLogger(VolfileParser.class);
 
     private static final Set<String> SUBVOLUMES = Set.of("subvolumes", "subvolumeS");
-    private static final Set<String> END_VOLUME = Set.of("end-volume", "end_volume");
 
     private final String source;
     private final List<Token> tokens;
@@ -132,7 +132,7 @@ public final class VolfileParser {
                 }
                 subvolumesLine = t.line();
                 subvolumes(t, name, defined, subvolumes);
-            } else if (!t.quoted() && END_VOLUME.contains(t.text())) {
+            } else if (t.isKeyword("end-volume")) {
                 if (type == null) {
                     throw error(line, name, "no \"type\" given; every volume needs \"type CATEGORY/NAME\"");
                 }
@@ -212,7 +212,7 @@ public final class VolfileParser {
         if (t.quoted()) return false;
         String s = t.text();
         return s.equals("volume") || s.equals("type") || s.equals("option") || SUBVOLUMES.contains(s)
-                || END_VOLUME.contains(s);
+                || s.equals("end-volume");
     }
 
     private VolfileException error(int line, String volume, String reason) {

@@ -78,8 +78,8 @@ class VolfileParserTest {
     }
 
     @Test
-    void acceptsCrLfLineEndsAndGlusterSpellingVariants() throws Exception {
-        Volfile vf = VolfileParser.parse("volume a\r\n type t/t\r\nend_volume\r\nvolume b\r\n type t/t\r\n"
+    void acceptsCrLfLineEndsAndTheSubvolumeSSpelling() throws Exception {
+        Volfile vf = VolfileParser.parse("volume a\r\n type t/t\r\nend-volume\r\nvolume b\r\n type t/t\r\n"
                 + " subvolumeS a\r\nend-volume\r\n", "x.vol");
         assertEquals(List.of("a"), vf.top().subvolumes());
         assertEquals(6, vf.top().subvolumesLine());
