@@ -250,6 +250,7 @@ public final class RpcClient {
         final Map<Integer, Pending<?>> pending = new ConcurrentHashMap<>();
         volatile boolean ready;
         private long lastHeard = System.nanoTime();
+        private volatile boolean pinging;
         private ScheduledFuture<?> liveness;
 
         Connection(Channel channel) {
@@ -289,8 +290,10 @@ public final class RpcClient {
                 log.warn("{}: no answer for {} ms with {} calls outstanding (ping-timeout); closing the connection",
                         peer(), TimeUnit.NANOSECONDS.toMillis(silent), pending.size());
                 channel.close();
-            } else if (silent >= interval) {
-                send(false, Proc.PING, Caller.ROOT, out -> { }, null, body -> null);
+            } else if (silent >= interval && !pinging) {
+                pinging = true; // one PING at a time, as GlusterFS does
+                send(false, Proc.PING, Caller.ROOT, out -> { }, null, body -> null)
+                        .whenComplete((ok, err) -> pinging = false);
             }
         }
 

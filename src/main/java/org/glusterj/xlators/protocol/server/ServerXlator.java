@@ -82,6 +82,13 @@ public final class ServerXlator extends Xlator {
         for (Xlator c : children()) {
             auth.put(c.name(), new AddressAuth(options().raw().get("auth.addr." + c.name() + ".allow")));
         }
+        for (String key : options().matching(AUTH_ALLOW).keySet()) {
+            String sub = key.substring("auth.addr.".length(), key.length() - ".allow".length());
+            if (!auth.containsKey(sub)) {
+                log.warn("{}: option {} names no subvolume of this server (exported: {}); it has no effect",
+                        this, key, exportedNames());
+            }
+        }
     }
 
     @Override
