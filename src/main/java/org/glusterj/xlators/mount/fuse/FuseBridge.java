@@ -163,8 +163,17 @@ public class FuseBridge extends FuseStubFS {
      * @throws MountException with a one-line reason if the mount cannot be made
      */
     public void mount(Path mountpoint, String[] extraFuseArgs) {
-        Path mp = Mountpoints.prepare(mountpoint);
-        MountOptions opts = mountOptions(settings, extraFuseArgs);
+        try {
+            serve(Mountpoints.prepare(mountpoint), mountOptions(settings, extraFuseArgs));
+        } catch (RuntimeException | Error e) {
+            mountedFuture.completeExceptionally(e);
+            throw e;
+        } finally {
+            mountedFuture.completeExceptionally(new MountException("the mount at " + mountpoint + " ended"));
+        }
+    }
+
+    private void serve(Path mp, MountOptions opts) {
         if (opts.has("allow_other") && !Mountpoints.allowOtherPermitted()) {
             log.warn("not root and /etc/fuse.conf lacks user_allow_other: mounting without allow_other, "
                     + "so only this user can use {}", mp);
@@ -178,7 +187,6 @@ public class FuseBridge extends FuseStubFS {
             throw new MountException("mount of " + mp + " failed: " + describe(e)
                     + " (libfuse printed its reason on stderr, e.g. an unknown option)", e);
         } finally {
-            mountedFuture.completeExceptionally(new MountException("the mount at " + mp + " ended"));
             mounted.set(false);
         }
         log.info("unmounted {}", mp);

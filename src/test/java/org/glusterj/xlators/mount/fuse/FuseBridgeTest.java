@@ -537,13 +537,22 @@ class FuseBridgeTest {
     }
 
     @Test
-    void badSettingsAndMountpointsGiveClearErrors() {
+    void badSettingsAndMountpointsGiveClearErrors() throws Exception {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> FuseBridge.Settings.defaults("a,b"));
         assertTrue(e.getMessage().contains("volume name"));
         MountException m = org.junit.jupiter.api.Assertions.assertThrows(MountException.class,
                 () -> bridge.mount(java.nio.file.Path.of("/nonexistent/glusterj-mnt"), new String[0]));
         assertTrue(m.getMessage().contains("does not exist"), m.getMessage());
+        assertTrue(bridge.whenMounted().isCompletedExceptionally(), "waiters learn that the mount failed");
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("glusterj", ".notadir");
+        try {
+            MountException notDir = org.junit.jupiter.api.Assertions.assertThrows(MountException.class,
+                    () -> bridgeOver(mem).mount(file, new String[0]));
+            assertTrue(notDir.getMessage().contains("not a directory"), notDir.getMessage());
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
         MountException o = org.junit.jupiter.api.Assertions.assertThrows(MountException.class,
                 () -> FuseBridge.mountOptions(FuseBridge.Settings.defaults("v"), new String[] {"-o"}));
         assertTrue(o.getMessage().contains("-o"), o.getMessage());
