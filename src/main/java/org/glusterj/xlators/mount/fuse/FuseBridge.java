@@ -229,14 +229,7 @@ public class FuseBridge extends FuseStubFS {
     public void destroy(Pointer initResult) {
         try {
             // The kernel is gone: whatever is still open will never be released by it.
-            for (Fd fd : fds.drain()) {
-                try {
-                    if (fd.inode().isDirectory()) top.releasedir(fd);
-                    else top.release(fd);
-                } finally {
-                    inodes.unref(fd.inode());
-                }
-            }
+            for (Fd fd : fds.drain()) closeFd(fd);
         } catch (Throwable t) {
             log.error("releasing open files at unmount failed", t);
         }
