@@ -559,11 +559,31 @@ class FuseBridgeTest {
     }
 
     @Test
-    void supplementaryGroupsParsing() {
-        assertArrayEquals(new int[] {4, 24, 27, 1000}, SupplementaryGroups.parse("\t4 24 27 1000 "));
-        assertArrayEquals(new int[0], SupplementaryGroups.parse("  "));
-        int[] own = new SupplementaryGroups().of((int) ProcessHandle.current().pid());
-        assertNotNull(own);
-        assertArrayEquals(new int[0], new SupplementaryGroups().of(Integer.MAX_VALUE), "a vanished pid has none");
+    void concurrentCallbacksOnSeparateFilesKeepTheirData() throws Exception {
+        assertEquals(0, bridge.mkdir("/par", 0755));
+        int threads = 6;
+        java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            done.add(ex.submit(() -> {
+                for (int round = 0; round < 30; round++) {
+                    String path = "/par/t" + id + "-" + round;
+                    byte[] payload = (path + "#" + round).getBytes(StandardCharsets.UTF_8);
+                    FuseFileInfo fi = createFile(path, payload);
+                    assertArrayEquals(payload, readAll(path, fi, 256));
+                    assertEquals(0, bridge.release(path, fi));
+                    if (round % 2 == 0) assertEquals(0, bridge.rename(path, path + ".done"));
+                    else assertEquals(0, bridge.unlink(path));
+                }
+                return null;
+            }));
+        }
+        for (java.util.concurrent.Future<?> f : done) f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        ex.shutdown();
+        List<String> names = list("/par").stream().map(Listed::name).filter(n -> !n.startsWith(".")).toList();
+        assertEquals(threads * 15, names.size());
+        assertTrue(names.stream().allMatch(n -> n.endsWith(".done")));
+        assertEquals(0, bridge.fdTable().size());
     }
 }
