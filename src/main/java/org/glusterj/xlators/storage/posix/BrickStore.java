@@ -386,8 +386,10 @@ final class BrickStore implements AutoCloseable {
             StatBuf st = Sys.fstatatOrNull(hd, g.toString());
             if (st == null) return locateUnlinked(g);
             if (st.isSymlink() && st.nlink == 1) {
+                // A symlink handle with no other name: a directory's handle, or a leftover.
                 String t = Sys.readlinkatOrNull(hd, g.toString());
                 if (t != null && DIR_HANDLE.matcher(t).matches()) return openDir(g);
+                throw Errno.ESTALE.exception("gfid " + g + " has a malformed handle");
             }
             keep = true;
             return new Obj(hd, true, g.toString(), st, g);
