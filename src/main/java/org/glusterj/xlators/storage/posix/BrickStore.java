@@ -213,7 +213,11 @@ final class BrickStore implements AutoCloseable {
         } finally {
             Sys.closeQuietly(hd);
         }
-        // A stale handle (its directory was removed behind our back) may be reused.
+        // A stale handle (its directory was removed behind our back) may be reused; a file's may not.
+        StatBuf existing = Sys.fstatatOrNull(metaFd, handleDirName(g) + "/" + g);
+        if (existing != null && !(existing.isSymlink() && existing.nlink == 1)) {
+            throw Errno.EEXIST.exception("gfid " + g + " already names a file");
+        }
         if (directoryExists(g)) throw Errno.EEXIST.exception("gfid " + g + " already names a directory");
         setDirHandle(g, parent, name);
     }

@@ -33,7 +33,7 @@ final class Sys {
     private static final Runtime RUNTIME = Runtime.getRuntime(C);
 
     /** openat2(2) exists since Linux 5.6; older kernels (or seccomp filters) fall back to a walk. */
-    private static volatile boolean openat2Works = true;
+    static volatile boolean openat2Works = true;
 
     private Sys() {
     }

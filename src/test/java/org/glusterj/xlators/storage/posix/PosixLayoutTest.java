@@ -117,6 +117,18 @@ class PosixLayoutTest extends BrickFixture {
     }
 
     @Test
+    void aGfidInUseIsNotTakenOverByANewObject() throws Exception {
+        Fd fd = create(Gfid.ROOT, "f");
+        posix.release(fd);
+        Gfid g = fd.gfid();
+        assertErrno(Errno.EEXIST, posix.mkdir(ROOT, newEntry(Gfid.ROOT, "d", g), 0755, 0, null));
+        assertErrno(Errno.EEXIST, posix.symlink(ROOT, "x", newEntry(Gfid.ROOT, "ln", g), 0, null));
+        assertFalse(Files.exists(brick.resolve("d")));
+        assertFalse(Files.exists(brick.resolve("ln"), LinkOption.NOFOLLOW_LINKS));
+        assertEquals(ino(brick.resolve("f")), ino(handle(g)), "the file's handle is intact");
+    }
+
+    @Test
     void mkdirAppliesUmaskAndOwner() throws Exception {
         Gfid g = Gfid.random();
         Iatt st = ok(posix.mkdir(USER, newEntry(Gfid.ROOT, "d", g), 0777, 027, null)).attr();
