@@ -128,7 +128,7 @@ public final class PosixXlator extends Xlator {
 
     /** Runs a fop body: its result, or its failure as a FopException (anything unexpected is EIO). */
     private <T> CompletableFuture<T> run(String fop, Object target, Lock lock, Supplier<T> body) {
-        lock.lock();
+        if (lock != null) lock.lock();
         try {
             return CompletableFuture.completedFuture(body.get());
         } catch (FopException e) {
@@ -138,12 +138,16 @@ public final class PosixXlator extends Xlator {
             LOG.error("{} {} failed unexpectedly", fop, target, e);
             return CompletableFuture.failedFuture(Errno.EIO.exception(fop + ": " + e));
         } finally {
-            lock.unlock();
+            if (lock != null) lock.unlock();
         }
     }
 
+    /**
+     * Fops on a Loc resolve paths, which a directory rename changes: they share the namespace
+     * lock. Fops on an open fd use its native fd and need no lock.
+     */
     private <T> CompletableFuture<T> run(String fop, Object target, Supplier<T> body) {
-        return run(fop, target, store.namespace.readLock(), body);
+        return run(fop, target, target instanceof Fd ? null : store.namespace.readLock(), body);
     }
 
     private static int flagsForOpen(int flags) {
@@ -155,7 +159,13 @@ public final class PosixXlator extends Xlator {
         OpenFile of = fd.ctx(this);
         if (of != null) return of;
         if (fd.inode() == null || fd.gfid() == null) throw Errno.EBADF.exception("fd not open on this brick");
-        return fd.ctxIfAbsent(this, () -> openAnonymous(fd.gfid()));
+        Lock lock = store.namespace.readLock();
+        lock.lock();
+        try {
+            return fd.ctxIfAbsent(this, () -> openAnonymous(fd.gfid()));
+        } finally {
+            lock.unlock();
+        }
     }
 
     private OpenFile openAnonymous(Gfid g) {
