@@ -21,6 +21,10 @@ final class OpenFile {
         this.dirStream = dirStream;
     }
 
+    org.glusterj.core.Iatt iatt() {
+        return Sys.fstat(fd).toIatt(gfid);
+    }
+
     boolean isDir() {
         return dirStream != null;
     }

@@ -216,6 +216,20 @@ final class Sys {
         return new String(buf, 0, (int) n, StandardCharsets.UTF_8);
     }
 
+    /**
+     * chmod without following a symlink: Linux has no lchmod, so the object is pinned with an
+     * O_PATH|O_NOFOLLOW fd and changed through that fd's /proc link. Symlinks have no mode of their own.
+     */
+    static void chmodNoFollow(int dirFd, String name, int mode) {
+        int pfd = openat(dirFd, name, O_PATH | O_NOFOLLOW, 0);
+        try {
+            if (fstat(pfd).isSymlink()) return;
+            check(C.chmod(cstr("/proc/self/fd/" + pfd), mode), "chmod " + name);
+        } finally {
+            closeQuietly(pfd);
+        }
+    }
+
     static boolean isEintr() {
         return errno() == EINTR;
     }
