@@ -1,6 +1,5 @@
 package org.glusterj.xlators.storage.posix;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
@@ -128,10 +127,6 @@ final class BrickStore implements AutoCloseable {
     }
 
     // ---- naming ----
-
-    static String hex2(Gfid g, int i) {
-        return String.format("%02x", g.toBytes()[i] & 0xff);
-    }
 
     static String handleDirName(Gfid g) {
         String s = g.toString();
@@ -477,6 +472,14 @@ final class BrickStore implements AutoCloseable {
             } catch (FopException e) {
                 have = null;
             }
+            if (have == null) {
+                StatBuf other = Sys.fstatatOrNull(metaFd, handleDirName(entry.gfid) + "/" + entry.gfid);
+                if (other != null && !other.isSymlink()) {
+                    LOG.warn("gfid {} of directory {} in {} is also the gfid of a file; its handle is left alone",
+                            entry.gfid, entry.name, parent.gfid);
+                    return;
+                }
+            }
             if (!want.equals(have)) {
                 LOG.info("repairing handle of directory {} ({} in {})", entry.gfid, entry.name, parent.gfid);
                 setDirHandle(entry.gfid, parent.gfid, entry.name);
@@ -497,9 +500,5 @@ final class BrickStore implements AutoCloseable {
                         entry.gfid, entry.name, parent.gfid);
             }
         }
-    }
-
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }

@@ -116,6 +116,19 @@ class PosixReaddirTest extends BrickFixture {
     }
 
     @Test
+    void nonAsciiNamesRoundTrip() throws Exception {
+        String name = "é文件-ü";
+        Fd f = create(Gfid.ROOT, name);
+        posix.release(f);
+        assertTrue(Files.exists(brick.resolve(name)));
+        Fd fd = opendir(Gfid.ROOT);
+        Dirent e = readAll(fd, true, 4096).stream().filter(d -> d.name().equals(name)).findFirst().orElseThrow();
+        assertEquals(f.gfid(), e.attr().gfid());
+        assertEquals(f.gfid(), ok(posix.lookup(ROOT, entry(Gfid.ROOT, name), null)).attr().gfid());
+        posix.releasedir(fd);
+    }
+
+    @Test
     void atLeastOneEntryEvenWithTinySize() {
         Fd fd = opendir(Gfid.ROOT);
         List<Dirent> first = ok(posix.readdir(ROOT, fd, 1, 0, null)).entries();
