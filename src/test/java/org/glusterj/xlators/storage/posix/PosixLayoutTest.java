@@ -58,7 +58,10 @@ class PosixLayoutTest extends BrickFixture {
         Options opts = Options.of("directory", brick.toString(), "volume-id", "80462e24-40b3-46fb-9beb-7d2a0b6c0790",
                 "shared-brick-count", "2", "fips-mode-rchecksum", "on");
         assertEquals(List.of(), opts.validate(PosixXlator.OPTIONS));
-        PosixXlator second = new PosixXlator(XlatorConfig.of("b", "storage/posix", opts, List.of()));
+        org.glusterj.core.Xlator second = PosixXlator.TYPE.factory().apply(
+                XlatorConfig.of("b", "storage/posix", opts, List.of()));
+        assertTrue(second instanceof PosixXlator);
+        assertEquals(brick.toAbsolutePath().normalize(), ((PosixXlator) second).directory());
         second.fini();
         assertEquals("storage/posix", PosixXlator.TYPE.type());
     }

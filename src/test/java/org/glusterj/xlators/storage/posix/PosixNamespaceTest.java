@@ -210,6 +210,15 @@ class PosixNamespaceTest extends BrickFixture {
             assertTrue(Files.getLastModifiedTime(outside).toMillis() > 5000);
             assertErrno(Errno.EINVAL, posix.open(ROOT, byGfid(evil), Sys.O_RDONLY,
                     new Fd(new org.glusterj.core.Inode(evil, 0), 0, 1), null));
+            Files.writeString(outside.resolve("victim"), "keep");
+            ok(posix.symlink(ROOT, outside.resolve("victim").toString(), newEntry(Gfid.ROOT, "to-file", Gfid.random()), 0,
+                    null));
+            assertErrno(Errno.ELOOP, posix.create(ROOT, newEntry(Gfid.ROOT, "to-file", Gfid.random()),
+                    Sys.O_CREAT | Sys.O_RDWR | Sys.O_TRUNC, 0644, 0,
+                    new Fd(new org.glusterj.core.Inode(Gfid.random(), 0), 0, 1), null));
+            assertErrno(Errno.EINVAL, posix.truncate(ROOT, entry(Gfid.ROOT, "to-file"), 0, null));
+            assertEquals("keep", Files.readString(outside.resolve("victim")));
+            Files.delete(outside.resolve("victim"));
             ok(posix.setxattr(ROOT, byGfid(evil), java.util.Map.of("trusted.mark", new byte[] {1}), 0, null));
             assertEquals(null, Sys.lgetxattr(outside.toString(), "trusted.mark"));
 
