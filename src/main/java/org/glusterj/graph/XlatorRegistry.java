@@ -5,12 +5,14 @@ import java.util.Optional;
 import org.glusterj.core.XlatorType;
 import org.glusterj.xlators.protocol.client.ClientXlator;
 import org.glusterj.xlators.protocol.server.ServerXlator;
+import org.glusterj.xlators.storage.posix.PosixXlator;
 
 /** Every xlator type glusterj knows, by volfile type string. One line per xlator. */
 public final class XlatorRegistry {
     private static final List<XlatorType> TYPES = List.of(
             ClientXlator.TYPE,
-            ServerXlator.TYPE
+            ServerXlator.TYPE,
+            PosixXlator.TYPE
     );
 
     public static List<XlatorType> all() {

@@ -17,7 +17,7 @@ import java.util.Set;
 final class MountOptions {
     /** Default flags that a "no"-prefixed option removes. */
     static final Set<String> REMOVABLE_FLAGS = Set.of("big_writes", "allow_other", "default_permissions",
-            "auto_unmount", "hard_remove");
+            "auto_unmount", "hard_remove", "use_ino", "readdir_ino");
 
     private final Map<String, String> options = new LinkedHashMap<>();
     private final List<String> otherArgs = new ArrayList<>();
@@ -32,7 +32,9 @@ final class MountOptions {
      * default_permissions let every user use the mount with the kernel checking modes;
      * auto_unmount removes the mount if the client is killed; hard_remove because libfuse would
      * otherwise hide an unlinked open file by renaming it to .fuse_hiddenXXX, a name every other
-     * client would see and a crash would leave behind (our fds address files by gfid instead).
+     * client would see and a crash would leave behind (our fds address files by gfid instead);
+     * use_ino and readdir_ino so that stat and readdir show the gfid-derived inode number, the same
+     * for every name of a hard link and on every client (libfuse would number each path itself).
      */
     static MountOptions defaults(FuseBridge.Settings s) {
         MountOptions m = new MountOptions();
@@ -48,6 +50,8 @@ final class MountOptions {
         m.put("default_permissions", null);
         m.put("auto_unmount", null);
         m.put("hard_remove", null);
+        m.put("use_ino", null);
+        m.put("readdir_ino", null);
         if (s.extraOptions() != null && !s.extraOptions().isBlank()) m.addOptionList(s.extraOptions());
         return m;
     }
