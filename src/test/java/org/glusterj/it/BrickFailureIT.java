@@ -59,6 +59,36 @@ class BrickFailureIT {
         }
     }
 
+    @Test
+    void deadMountOfAKilledClientIsClearedByTheNextMount() throws Exception {
+        try (Cluster cluster = new Cluster("stale-mount-it")) {
+            cluster.startBrick("b1");
+            // Without auto_unmount, kill -9 leaves a dead mount ("Transport endpoint is not connected").
+            FuseMount first = cluster.mount("mnt", "-o", "noauto_unmount");
+            first.process().destroyForcibly();
+            first.process().waitFor();
+            assertTrue(FuseMount.isMounted(first.mountpoint), "the dead mount is still there");
+            try (FuseMount second = new FuseMount(cluster.clientVolfile(), first.mountpoint,
+                    cluster.root.resolve("logs").resolve("second.log"), List.of()).start()) {
+                Files.writeString(second.mountpoint.resolve("f"), "works");
+                assertEquals("works", Files.readString(second.mountpoint.resolve("f")));
+                assertTrue(second.logText().contains("dead FUSE mount"), "the client says what it cleared");
+            }
+        }
+    }
+
+    @Test
+    void sigtermUnmountsAndExitsZero() throws Exception {
+        try (Cluster cluster = new Cluster("sigterm-it")) {
+            cluster.startBrick("b1");
+            FuseMount m = cluster.mount("mnt");
+            m.process().destroy();
+            assertTrue(m.process().waitFor(15, TimeUnit.SECONDS), "client exits after SIGTERM");
+            assertEquals(0, m.process().exitValue(), m.logText());
+            assertFalse(FuseMount.isMounted(m.mountpoint));
+        }
+    }
+
     interface IoAction {
         void run() throws IOException;
     }

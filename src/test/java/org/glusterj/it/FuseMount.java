@@ -27,13 +27,14 @@ final class FuseMount implements AutoCloseable {
     }
 
     FuseMount start() throws IOException, InterruptedException {
-        Files.createDirectories(mountpoint);
+        // notExists is false for a dead mount (stat fails with ENOTCONN), which the client must clear.
+        if (Files.notExists(mountpoint)) Files.createDirectories(mountpoint);
         process = launch();
         Waits.until(Duration.ofSeconds(30), "mount at " + mountpoint + " (log " + log + ")", () -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException("client exited with " + process.exitValue() + ": " + Files.readString(log));
             }
-            return isMounted(mountpoint);
+            return isLive(mountpoint);
         });
         return this;
     }
@@ -70,6 +71,20 @@ final class FuseMount implements AutoCloseable {
     static boolean isMounted(Path mountpoint) throws IOException {
         String needle = " " + mountpoint.toAbsolutePath() + " ";
         return Files.readAllLines(Path.of("/proc/mounts")).stream().anyMatch(l -> l.contains(needle));
+    }
+
+    /**
+     * Mounted and answering. A dead mount left by a killed client is still listed, and the kernel
+     * may even answer stat for it from its cache, but statvfs always reaches the filesystem.
+     */
+    static boolean isLive(Path mountpoint) throws IOException {
+        if (!isMounted(mountpoint)) return false;
+        try {
+            Files.getFileStore(mountpoint).getTotalSpace();
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     static void forceUnmount(Path mountpoint) throws IOException, InterruptedException {

@@ -57,6 +57,9 @@ final class Mountpoints {
         if (!a.isDirectory()) {
             throw new MountException("mountpoint " + abs + " is not a directory; give an existing directory");
         }
+        // The kernel may answer stat from its attribute cache for a while after a client died;
+        // statvfs always reaches the filesystem, so it tells a dead FUSE mount apart.
+        Files.getFileStore(abs).getTotalSpace();
         return abs;
     }
 
