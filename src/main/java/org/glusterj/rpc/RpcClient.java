@@ -222,6 +222,8 @@ public final class RpcClient {
             wasCurrent = current == c;
             if (wasCurrent) current = null;
         }
+        // After stop() the connection closing is our own doing: nothing was lost, nothing to retry.
+        if (stopped) return;
         if (wasCurrent && c.ready) session.onLost(true, "disconnected from " + peer());
         if (wasCurrent) scheduleReconnect();
     }
