@@ -1,0 +1,36 @@
+package org.glusterj.xlators.cluster.dht;
+
+import java.nio.charset.StandardCharsets;
+import org.glusterj.core.FileType;
+import org.glusterj.core.Iatt;
+
+/**
+ * Linkto files: a zero-byte regular file with mode exactly {@code ---------T} on a name's hashed
+ * subvolume, whose xattr names the subvolume that holds the data (GlusterFS stores the name with
+ * a trailing NUL).
+ */
+final class Linkto {
+    static final int MODE = FileType.S_IFREG | 01000;
+
+    private Linkto() {
+    }
+
+    static String xattrName(String layoutXattr) {
+        return layoutXattr + ".linkto";
+    }
+
+    /** Looks like a linkto file by its attributes alone (all that readdirp gives us). */
+    static boolean looksLike(Iatt a) {
+        return a != null && a.isRegular() && (a.mode() & FileType.PERM_MASK) == 01000 && a.size() == 0;
+    }
+
+    static byte[] encode(String subvolName) {
+        return (subvolName + "\0").getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String decode(byte[] raw) {
+        int len = raw.length;
+        while (len > 0 && raw[len - 1] == 0) len--;
+        return new String(raw, 0, len, StandardCharsets.UTF_8);
+    }
+}
