@@ -869,25 +869,27 @@ public class DistributeXlator extends Xlator {
             });
         }
         boolean needLinkto = dstHashed != s;
+        boolean oldLinkto = srcHashed >= 0 && srcHashed != s;
+        // The old name's linkto already sits on the new hashed subvolume: rename it rather than
+        // making a second object with the same gfid there.
+        boolean moveLinkto = needLinkto && oldLinkto && srcHashed == dstHashed;
         return clearVictim
-                .thenCompose(v -> needLinkto ? createLinkto(c, newLoc.withGfid(src.gfid()), dstHashed, s)
-                        : CompletableFuture.completedFuture(null))
+                .thenCompose(v -> {
+                    if (moveLinkto) return sub(dstHashed).rename(c, oldLoc, newLoc, Xdata.EMPTY).thenApply(r -> null);
+                    if (needLinkto) return createLinkto(c, newLoc.withGfid(src.gfid()), dstHashed, s);
+                    return CompletableFuture.completedFuture(null);
+                })
                 .thenCompose(v -> sub(s).rename(c, oldLoc, newLoc, x).handle((rr, t) -> {
                     if (t != null) {
-                        CompletableFuture<Void> undo = needLinkto ? removeQuietly(dstHashed, newLoc)
-                                : CompletableFuture.completedFuture(null);
+                        CompletableFuture<?> undo = moveLinkto
+                                ? Outcome.one(dstHashed, i -> sub(i).rename(Caller.ROOT, newLoc, oldLoc, Xdata.EMPTY))
+                                : needLinkto ? removeQuietly(dstHashed, newLoc) : CompletableFuture.completedFuture(null);
                         return undo.thenCompose(u -> CompletableFuture.<RenameReply>failedFuture(t));
                     }
                     dataSubvol.put(src.gfid(), s);
-                    if (srcHashed >= 0 && srcHashed != s && !(srcHashed == dstHashed && sameEntry(oldLoc, newLoc))) {
-                        return removeQuietly(srcHashed, oldLoc).thenApply(u -> rr);
-                    }
+                    if (oldLinkto && !moveLinkto) return removeQuietly(srcHashed, oldLoc).thenApply(u -> rr);
                     return CompletableFuture.completedFuture(rr);
                 }).thenCompose(Function.identity()));
-    }
-
-    private static boolean sameEntry(Loc a, Loc b) {
-        return a.parent().equals(b.parent()) && a.name().equals(b.name());
     }
 
     /** A directory exists everywhere: rename every copy; undo the done ones if one fails for a real reason. */
