@@ -249,6 +249,10 @@ public class DistributeXlator extends Xlator {
         }
         LOG.info("{}: subvolume {} reported {}{}", name(), source.name(), event,
                 toSend == null ? "" : "; reporting " + toSend);
+        if (event == Event.CHILD_UP) {
+            // Layouts read while this subvolume was away lack its range: read them again when next used.
+            layouts.values().removeIf(l -> l.anomalies().down() > 0);
+        }
         if (toSend != null) propagateUp(toSend);
     }
 
