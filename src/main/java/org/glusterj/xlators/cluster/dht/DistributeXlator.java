@@ -402,13 +402,18 @@ public class DistributeXlator extends Xlator {
 
     /** Looks a directory up on every subvolume, merges the answers, reads and heals its layout. */
     private CompletableFuture<DirResult> lookupDirectory(Caller c, Loc loc) {
-        return Outcome.all(everySubvol, i -> sub(i).lookup(c, loc, Xdata.EMPTY)).thenCompose(outs -> {
+        // The layout xattrs are asked for alongside the lookups: one round trip, as GlusterFS's xattr_req.
+        CompletableFuture<List<Outcome<EntryReply>>> looks = Outcome.all(everySubvol,
+                i -> sub(i).lookup(c, loc, Xdata.EMPTY));
+        CompletableFuture<List<Outcome<XattrReply>>> xattrs = Outcome.all(everySubvol,
+                i -> sub(i).getxattr(Caller.ROOT, loc, layoutXattr, Xdata.EMPTY));
+        return looks.thenCombine(xattrs, (outs, xs) -> {
             List<Outcome<EntryReply>> dirs = outs.stream()
                     .filter(o -> o.ok() && o.value().attr().isDirectory()).toList();
             if (dirs.isEmpty()) {
                 boolean file = outs.stream().anyMatch(Outcome::ok);
-                return CompletableFuture.failedFuture(file ? Errno.ENOTDIR.exception(loc + " is not a directory")
-                        : failure(outs, loc));
+                return CompletableFuture.<DirResult>failedFuture(file
+                        ? Errno.ENOTDIR.exception(loc + " is not a directory") : failure(outs, loc));
             }
             Gfid gfid = dirs.get(0).value().attr().gfid();
             for (Outcome<EntryReply> d : dirs) {
@@ -418,23 +423,20 @@ public class DistributeXlator extends Xlator {
                 }
             }
             Loc dloc = loc.withGfid(gfid);
-            List<Integer> present = dirs.stream().map(Outcome::subvol).toList();
-            return Outcome.all(present, i -> sub(i).getxattr(Caller.ROOT, dloc, layoutXattr, Xdata.EMPTY))
-                    .thenCompose(xattrs -> {
-                        Layout.Entry[] entries = new Layout.Entry[count];
-                        for (Outcome<EntryReply> o : outs) {
-                            entries[o.subvol()] = o.ok() ? Layout.Entry.failed(Errno.ENOTDIR)
-                                    : Layout.Entry.failed(o.error() == Errno.ESTALE ? Errno.ENOENT : o.error());
-                        }
-                        for (Outcome<XattrReply> xo : xattrs) entries[xo.subvol()] = layoutEntry(dloc, xo);
-                        Layout found = new Layout(List.of(entries));
-                        EntryReply merged = merge(dirs);
-                        return heal(dloc, merged.attr(), found).thenApply(l -> {
-                            layouts.put(gfid, l);
-                            return new DirResult(merged, l);
-                        });
-                    });
-        });
+            Layout.Entry[] entries = new Layout.Entry[count];
+            for (Outcome<EntryReply> o : outs) {
+                int i = o.subvol();
+                if (!o.ok()) entries[i] = Layout.Entry.failed(o.error() == Errno.ESTALE ? Errno.ENOENT : o.error());
+                else if (!o.value().attr().isDirectory()) entries[i] = Layout.Entry.failed(Errno.ENOTDIR);
+                else entries[i] = layoutEntry(dloc, xs.get(i));
+            }
+            Layout found = new Layout(List.of(entries));
+            EntryReply merged = merge(dirs);
+            return heal(dloc, merged.attr(), found).thenApply(l -> {
+                layouts.put(gfid, l);
+                return new DirResult(merged, l);
+            });
+        }).thenCompose(Function.identity());
     }
 
     private Layout.Entry layoutEntry(Loc dir, Outcome<XattrReply> xo) {
