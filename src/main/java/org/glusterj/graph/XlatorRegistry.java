@@ -3,10 +3,14 @@ package org.glusterj.graph;
 import java.util.List;
 import java.util.Optional;
 import org.glusterj.core.XlatorType;
+import org.glusterj.xlators.protocol.client.ClientXlator;
+import org.glusterj.xlators.protocol.server.ServerXlator;
 
 /** Every xlator type glusterj knows, by volfile type string. One line per xlator. */
 public final class XlatorRegistry {
     private static final List<XlatorType> TYPES = List.of(
+            ClientXlator.TYPE,
+            ServerXlator.TYPE
     );
 
     public static List<XlatorType> all() {

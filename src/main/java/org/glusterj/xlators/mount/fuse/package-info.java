@@ -1,0 +1,22 @@
+/**
+ * mount/fuse: the FUSE client edge, {@link org.glusterj.xlators.mount.fuse.FuseBridge} over
+ * jnr-fuse 0.5.8 and libfuse 2.9's high-level (path based) API.
+ *
+ * <p>Facts this package relies on, checked on a real mount (see FuseBridgeMountIT):
+ * <ul>
+ *   <li>umask: the kernel masks the mode of create/mkdir/mknod before libfuse sees it (libfuse 2.9
+ *       never requests FUSE_CAP_DONT_MASK), so fops carry the final mode and umask 0.</li>
+ *   <li>utimens: with flag_utime_omit_ok set (bit 2 of the bitfield at byte 304 of struct
+ *       fuse_operations, which jnr-fuse declares only as padding) UTIME_NOW/UTIME_OMIT reach us and
+ *       go to the bricks unchanged; without it libfuse substitutes its own clock for both times.</li>
+ *   <li>flag_nullpath_ok (bit 0) plus the hard_remove mount option: an unlinked file that is still
+ *       open stays usable through its handle (paths arrive null, fds address files by gfid) and
+ *       libfuse does not rename it to a .fuse_hiddenXXX name other clients would see.</li>
+ *   <li>negative_timeout=0: another client may create any name at any time, so the kernel must
+ *       not cache "no such file" (GlusterFS's default too).</li>
+ *   <li>jnr-fuse's fsyncdir has no datasync argument; it is passed as false.</li>
+ *   <li>The inode table's dentry timeout is Settings.entryTimeout; an entry_timeout given with -o
+ *       changes only the kernel's cache.</li>
+ * </ul>
+ */
+package org.glusterj.xlators.mount.fuse;

@@ -1,0 +1,247 @@
+package org.glusterj.xlators.protocol.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.glusterj.core.Done;
+import org.glusterj.core.Errno;
+import org.glusterj.core.Fd;
+import org.glusterj.core.FopException;
+import org.glusterj.core.ReadReply;
+import org.glusterj.core.Xlator;
+import org.glusterj.rpc.MalformedFrameException;
+import org.glusterj.rpc.Proc;
+import org.glusterj.rpc.Replies;
+import org.glusterj.rpc.RpcCodec;
+import org.glusterj.rpc.RpcMessage;
+import org.glusterj.rpc.Wire;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server side of one client connection: handshake, then fops dispatched to the exported
+ * subvolume on the worker pool (never on the event loop), replies written from their completion.
+ * Owns the connection's fd table; when the connection ends every fd still open is released.
+ */
+final class ServerConnection extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
+
+    private final ServerXlator server;
+    private final Map<Long, ServerFd> fds = new ConcurrentHashMap<>();
+    private final AtomicLong nextFdId = new AtomicLong();
+    private volatile Channel channel;
+    private volatile Xlator child;
+    private volatile String clientId;
+    private volatile boolean closed;
+
+    ServerConnection(ServerXlator server) {
+        this.server = server;
+    }
+
+    private String peer() {
+        Channel ch = channel;
+        return ch == null ? "?" : String.valueOf(ch.remoteAddress());
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        log.debug("{}: connection from {}", server, peer());
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        RpcMessage m = (RpcMessage) msg;
+        try {
+            if (!m.isCall()) throw new MalformedFrameException("unexpected " + m + " from a client");
+            switch (m.proc()) {
+                case HANDSHAKE -> handshake(ctx, m);
+                case PING -> write(ctx.channel(), replyFrame(ctx.channel(), m, Done.OK, null));
+                case RELEASE, RELEASEDIR -> release(Wire.readLong(m.body(), "fd id"));
+                default -> dispatch(ctx, m);
+            }
+        } finally {
+            m.release();
+        }
+    }
+
+    private void handshake(ChannelHandlerContext ctx, RpcMessage m) {
+        int version = Wire.readInt(m.body(), "handshake version");
+        String subvolume = Wire.readString(m.body(), "remote-subvolume");
+        String id = Wire.readString(m.body(), "client id");
+        String address = address(ctx.channel().remoteAddress());
+        String refusal = null;
+        Errno errno = null;
+        Xlator found = server.exported(subvolume);
+        if (version != RpcCodec.VERSION) {
+            errno = Errno.EPROTO;
+            refusal = "client speaks protocol version " + version + ", this brick speaks " + RpcCodec.VERSION;
+        } else if (found == null) {
+            errno = Errno.ENOENT;
+            refusal = "brick " + subvolume + " not found here; exported: " + server.exportedNames();
+        } else if (!server.auth(found).allows(address)) {
+            errno = Errno.EACCES;
+            refusal = "address " + address + " not allowed by auth.addr." + subvolume + ".allow";
+        }
+        if (refusal != null) {
+            log.warn("{}: refused client {} from {}: {}", server, id, peer(), refusal);
+            ctx.writeAndFlush(RpcCodec.errorReply(ctx.alloc(), m.xid(), m.proc(), errno, refusal))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        child = found;
+        clientId = id;
+        log.info("{}: accepted client {} from {} for \"{}\"", server, id, peer(), subvolume);
+        write(ctx.channel(), replyFrame(ctx.channel(), m, Done.OK, null));
+    }
+
+    private static String address(SocketAddress a) {
+        if (a instanceof InetSocketAddress ia && ia.getAddress() != null) return ia.getAddress().getHostAddress();
+        return String.valueOf(a);
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, RpcMessage m) {
+        Channel ch = ctx.channel();
+        Xlator target = child;
+        if (target == null) {
+            write(ch, RpcCodec.errorReply(ch.alloc(), m.xid(), m.proc(), Errno.ENOTCONN,
+                    "no handshake yet: send HANDSHAKE naming the remote-subvolume first"));
+            return;
+        }
+        FopDecoder.Op op;
+        try {
+            op = FopDecoder.decode(m, target, this::lookupFd, server::newFd);
+        } catch (FopException e) {
+            write(ch, RpcCodec.errorReply(ch.alloc(), m.xid(), m.proc(), e.errno(), e.getMessage()));
+            return;
+        }
+        int xid = m.xid();
+        Proc proc = m.proc();
+        Runnable task = () -> {
+            CompletableFuture<?> f;
+            try {
+                f = op.run().get();
+            } catch (RuntimeException e) {
+                f = CompletableFuture.failedFuture(e);
+            }
+            f.whenComplete((reply, err) -> reply(ch, xid, proc, op, reply, err));
+        };
+        try {
+            server.workers().execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run(); // shutting down: run here rather than leak the call's buffers
+        }
+    }
+
+    private Fd lookupFd(long id) {
+        ServerFd sfd = fds.get(id);
+        if (sfd == null) throw new FopException(Errno.EBADF, "no open fd #" + id + " on this connection");
+        return sfd.fd();
+    }
+
+    private void reply(Channel ch, int xid, Proc proc, FopDecoder.Op op, Object reply, Throwable err) {
+        if (err != null) {
+            FopException fe = FopException.unwrap(err);
+            if (fe == null) log.warn("{}: {} failed unexpectedly", server, proc, err);
+            Errno errno = fe == null ? Errno.EIO : fe.errno();
+            write(ch, RpcCodec.errorReply(ch.alloc(), xid, proc, errno, fe == null ? String.valueOf(err) : null));
+            return;
+        }
+        Long fdId = null;
+        if (op.opened() != null) {
+            long id = nextFdId.incrementAndGet();
+            fds.put(id, new ServerFd(id, op.opened(), op.directory()));
+            fdId = id;
+            if (closed) release(id); // the client left while the open was running
+        }
+        if (closed) {
+            if (reply instanceof ReadReply r && r.data() != null) r.data().release();
+            return;
+        }
+        try {
+            write(ch, replyFrame(ch, xid, proc, reply, fdId));
+        } catch (RuntimeException e) {
+            log.warn("{}: cannot send the {} reply to {}: {}", server, proc, peer(), e.getMessage());
+            write(ch, RpcCodec.errorReply(ch.alloc(), xid, proc, FopException.errnoOf(e), e.getMessage()));
+        }
+    }
+
+    private static ByteBuf replyFrame(Channel ch, RpcMessage call, Object reply, Long fdId) {
+        return replyFrame(ch, call.xid(), call.proc(), reply, fdId);
+    }
+
+    /** Builds a success reply; a read's data is appended as is, without copying. */
+    private static ByteBuf replyFrame(Channel ch, int xid, Proc proc, Object reply, Long fdId) {
+        ByteBuf data = reply instanceof ReadReply r ? r.data() : null;
+        ByteBuf head = RpcCodec.startReply(ch.alloc(), xid, proc);
+        try {
+            if (fdId != null) head.writeLong(fdId);
+            Replies.encode(head, reply);
+        } catch (RuntimeException e) {
+            head.release();
+            if (data != null) data.release();
+            throw e;
+        }
+        return RpcCodec.finish(head, data);
+    }
+
+    private static void write(Channel ch, ByteBuf frame) {
+        ch.writeAndFlush(frame, ch.voidPromise());
+    }
+
+    private void release(long id) {
+        ServerFd sfd = fds.remove(id);
+        if (sfd == null) return;
+        Xlator target = child;
+        Runnable r = () -> {
+            try {
+                if (sfd.directory()) target.releasedir(sfd.fd());
+                else target.release(sfd.fd());
+            } catch (RuntimeException e) {
+                log.warn("{}: releasing fd #{} failed", server, id, e);
+            } finally {
+                server.fdClosed(sfd.fd());
+            }
+        };
+        try {
+            server.workers().execute(r);
+        } catch (RejectedExecutionException e) {
+            r.run();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closed = true;
+        List<Long> open = new ArrayList<>(fds.keySet());
+        if (!open.isEmpty()) log.debug("{}: {} left; releasing its {} open fds", server, peer(), open.size());
+        for (long id : open) release(id);
+        server.connectionClosed(ctx.channel());
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof DecoderException) {
+            log.warn("{}: closing connection from {} (client {}): malformed frame: {}", server, peer(),
+                    clientId == null ? "before handshake" : clientId,
+                    cause.getCause() != null ? cause.getCause().getMessage() : cause.getMessage());
+        } else {
+            log.warn("{}: closing connection from {}: {}", server, peer(), cause.toString());
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,112 @@
+package org.glusterj.xlators.mount.fuse;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.glusterj.core.Gfid;
+import org.glusterj.core.SetAttr;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One real mount through the kernel of the in-memory xlator. Needs /dev/fuse, libfuse2 and
+ * fusermount, so it is tagged "fuse-mount" (exclude with -DexcludedGroups=fuse-mount) and skipped
+ * where FUSE is missing.
+ */
+@Tag("fuse-mount")
+class FuseBridgeMountIT {
+
+    @Test
+    void mountWriteReadListRenameUnmount() throws Exception {
+        assumeTrue(Files.exists(Path.of("/dev/fuse")), "no /dev/fuse");
+        MemoryXlator mem = new MemoryXlator();
+        FuseBridge bridge = new FuseBridge(mem, FuseBridge.Settings.defaults("smoke"));
+        Path mp = Files.createTempDirectory("glusterj-mnt");
+        Thread server = new Thread(() -> bridge.mount(mp, new String[0]), "fuse-mount");
+        server.setDaemon(true);
+        try {
+            server.start();
+            bridge.whenMounted().get(20, TimeUnit.SECONDS);
+            assertTrue(Files.readString(Path.of("/proc/mounts")).contains("glusterj:smoke " + mp),
+                    "listed in /proc/mounts with our fsname");
+
+            byte[] content = new byte[300_000];
+            for (int i = 0; i < content.length; i++) content[i] = (byte) (i % 251);
+            Path file = mp.resolve("hello.bin");
+            Files.write(file, content);
+            assertArrayEquals(content, Files.readAllBytes(file));
+            assertEquals(content.length, Files.size(file));
+
+            Files.createDirectory(mp.resolve("dir"));
+            Files.writeString(mp.resolve("dir/a.txt"), "a");
+            try (Stream<Path> s = Files.list(mp)) {
+                assertEquals(List.of("dir", "hello.bin"), s.map(p -> p.getFileName().toString()).sorted().toList());
+            }
+            Files.move(mp.resolve("dir/a.txt"), mp.resolve("b.txt"));
+            assertEquals("a", Files.readString(mp.resolve("b.txt")));
+            assertFalse(Files.exists(mp.resolve("dir/a.txt")));
+
+            // The kernel applies the umask before create reaches us (libfuse 2.9 never sets DONT_MASK).
+            Files.createFile(mp.resolve("modes"), PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwxrwxrwx")));
+            int created = mem.node(mem.childOf(Gfid.ROOT, "modes")).mode & 0777;
+            assertEquals(0777 & ~umask(), created, "mode arrives with the umask applied");
+
+            FileTime t = FileTime.fromMillis(1_600_000_000_000L);
+            Files.setLastModifiedTime(file, t);
+            assertEquals(t, Files.getLastModifiedTime(file));
+            // touch -m: UTIME_NOW for mtime, UTIME_OMIT for atime reach the graph unchanged
+            // (flag_utime_omit_ok is set in the fuse_operations bitfield).
+            Process touch = new ProcessBuilder("touch", "-m", file.toString()).inheritIO().start();
+            assertEquals(0, touch.waitFor());
+            assertEquals(SetAttr.MTIME, mem.lastSetAttr.valid());
+            assertEquals(SetAttr.UTIME_NOW, mem.lastSetAttr.mtimeNsec());
+
+            // An open file stays usable after unlink (hard_remove + flag_nullpath_ok: no .fuse_hidden rename).
+            Path tmp = mp.resolve("scratch");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE)) {
+                Files.delete(tmp);
+                ch.write(ByteBuffer.wrap("still here".getBytes(StandardCharsets.UTF_8)), 0);
+                ByteBuffer back = ByteBuffer.allocate(64);
+                assertEquals(10, ch.read(back, 0));
+                try (Stream<Path> s = Files.list(mp)) {
+                    assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".fuse_hidden")));
+                }
+            }
+
+            Files.delete(mp.resolve("b.txt"));
+            assertFalse(Files.exists(mp.resolve("b.txt")));
+        } finally {
+            bridge.unmount();
+            server.join(TimeUnit.SECONDS.toMillis(15));
+            if (Files.readString(Path.of("/proc/mounts")).contains(" " + mp + " ")) Mountpoints.lazyUnmount(mp);
+            Files.deleteIfExists(mp);
+        }
+        assertFalse(server.isAlive(), "mount() returned after unmount");
+        assertEquals(0, bridge.fdTable().size(), "every handle was released");
+    }
+
+    private static int umask() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.UTF_8)) {
+            if (line.startsWith("Umask:")) return Integer.parseInt(line.substring(6).trim(), 8);
+        }
+        return 022;
+    }
+
+}
