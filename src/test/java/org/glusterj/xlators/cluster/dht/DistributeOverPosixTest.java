@@ -487,4 +487,57 @@ class DistributeOverPosixTest {
         String n = name;
         assertEquals(1, listAll(distribute(3), Gfid.ROOT, 4096).stream().filter(e -> e.name().equals(n)).count());
     }
+
+    @Test
+    void directoryRenameKeepsChildrenAndLayout() {
+        ok(dht.lookup(C, Loc.root(), Xdata.EMPTY));
+        Gfid d = mkdir(dht, Gfid.ROOT, "olddir", "/olddir");
+        Gfid inner = mkdir(dht, d, "inner", "/olddir/inner");
+        for (int i = 0; i < 10; i++) createFile(dht, inner, "c" + i, "/olddir/inner/c" + i, new byte[] {(byte) i});
+        Layout before = diskLayout(d, 3);
+        ok(dht.rename(C, Loc.entry(Gfid.ROOT, "olddir", "/olddir"), Loc.entry(Gfid.ROOT, "newdir", "/newdir"), Xdata.EMPTY));
+        assertEquals(List.of(), bricksHolding("olddir", 3));
+        assertEquals(List.of(0, 1, 2), bricksHolding("newdir/inner", 3));
+        assertEquals(before, diskLayout(d, 3));
+        DistributeXlator fresh = distribute(3);
+        EntryReply r = ok(fresh.lookup(C, Loc.entry(Gfid.ROOT, "newdir", "/newdir"), Xdata.EMPTY));
+        assertEquals(d, r.attr().gfid());
+        for (int i = 0; i < 10; i++) {
+            assertArrayEquals(new byte[] {(byte) i}, read(fresh, inner, "c" + i));
+        }
+        // a directory cannot replace a non-empty one
+        mkdir(dht, Gfid.ROOT, "other", "/other");
+        assertEquals(Errno.ENOTEMPTY, err(dht.rename(C, Loc.entry(Gfid.ROOT, "other", "/other"),
+                Loc.entry(Gfid.ROOT, "newdir", "/newdir"), Xdata.EMPTY)));
+        assertEquals(List.of(0, 1, 2), bricksHolding("other", 3));
+        assertEquals(List.of(0, 1, 2), bricksHolding("newdir/inner", 3));
+    }
+
+    @Test
+    void symlinksHardLinksAndDirectoryAttributes() {
+        ok(dht.lookup(C, Loc.root(), Xdata.EMPTY));
+        Loc link = newEntry(Gfid.ROOT, "sym", "/sym");
+        ok(dht.symlink(C, "some/target", link, 022, Xdata.EMPTY));
+        assertEquals(List.of(dht.knownLayout(Gfid.ROOT).subvolFor(HASH.hashName("sym"))), bricksHolding("sym", 3));
+        assertEquals("some/target", ok(distribute(3).readlink(C, Loc.entry(Gfid.ROOT, "sym", "/sym"), 4096,
+                Xdata.EMPTY)).target());
+
+        byte[] content = "linked".getBytes(StandardCharsets.UTF_8);
+        Gfid g = createFile(dht, Gfid.ROOT, "first", "/first", content);
+        Layout root = dht.knownLayout(Gfid.ROOT);
+        int data = root.subvolFor(HASH.hashName("first"));
+        String second = "second";
+        for (int i = 0; root.subvolFor(HASH.hashName(second)) == data; i++) second = "second" + i;
+        ok(dht.link(C, new Loc(g, Gfid.ROOT, "first", "/first"), Loc.entry(Gfid.ROOT, second, "/" + second), Xdata.EMPTY));
+        assertTrue(bricksHolding(second, 3).contains(data));
+        assertEquals(2, bricksHolding(second, 3).size(), "data link plus a linkto on the hashed brick");
+        assertArrayEquals(content, read(distribute(3), Gfid.ROOT, second));
+
+        Gfid d = mkdir(dht, Gfid.ROOT, "modes", "/modes");
+        ok(dht.setattr(C, new Loc(d, Gfid.ROOT, "modes", "/modes"), org.glusterj.core.SetAttr.mode(0700), Xdata.EMPTY));
+        for (int i = 0; i < 3; i++) {
+            Iatt a = ok(posix.get(i).stat(C, Loc.of(d, null), Xdata.EMPTY)).attr();
+            assertEquals(0700, a.mode() & FileType.PERM_MASK, "brick " + i);
+        }
+    }
 }
