@@ -9,6 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
@@ -150,8 +152,9 @@ public class DistributeXlator extends Xlator {
     private final Map<Gfid, Layout> layouts = new ConcurrentHashMap<>();
     private final Map<Gfid, Integer> dataSubvol = new ConcurrentHashMap<>();
 
-    private final Statvfs[] diskUsage;
-    private final long[] diskUsageAt;
+    /** Last statfs answer per subvolume (null: unknown or failed) and when it was taken. */
+    private final AtomicReferenceArray<Statvfs> diskUsage;
+    private final AtomicLongArray diskUsageAt;
 
     private final Event[] lastEvent;
     private boolean announced;
@@ -190,8 +193,8 @@ public class DistributeXlator extends Xlator {
         readdirOptimize = options().get(READDIR_OPTIMIZE);
         randomizeByGfid = options().get(RANDOMIZE_BY_GFID);
         diskRule = DiskUsage.of(options().get(MIN_FREE_DISK), options().get(MIN_FREE_INODES));
-        diskUsage = new Statvfs[count];
-        diskUsageAt = new long[count];
+        diskUsage = new AtomicReferenceArray<>(count);
+        diskUsageAt = new AtomicLongArray(count);
         lastEvent = new Event[count];
     }
 
@@ -737,14 +740,14 @@ public class DistributeXlator extends Xlator {
 
     private CompletableFuture<Integer> subvolWithSpace(Caller c, int hashed) {
         return refreshDiskUsage(hashed).thenCompose(v -> {
-            if (!diskRule.shortOfSpace(diskUsage[hashed])) return CompletableFuture.completedFuture(hashed);
+            if (!diskRule.shortOfSpace(diskUsage.get(hashed))) return CompletableFuture.completedFuture(hashed);
             List<Integer> others = everySubvol.stream().filter(i -> i != hashed).toList();
             return CompletableFuture.allOf(others.stream().map(this::refreshDiskUsage).toArray(CompletableFuture[]::new))
                     .thenApply(v2 -> {
                         int best = hashed;
                         long bestFree = -1;
                         for (int i : others) {
-                            Statvfs s = diskUsage[i];
+                            Statvfs s = diskUsage.get(i);
                             if (s == null || diskRule.shortOfSpace(s)) continue;
                             long free = s.bavail() * Math.max(1, s.frsize());
                             if (free > bestFree) {
@@ -760,16 +763,12 @@ public class DistributeXlator extends Xlator {
     /** Refreshes one subvolume's statfs when the last answer is older than the TTL; never fails. */
     private CompletableFuture<Void> refreshDiskUsage(int i) {
         long now = System.nanoTime();
-        synchronized (diskUsageAt) {
-            if (diskUsage[i] != null && now - diskUsageAt[i] < DISK_USAGE_TTL_NANOS) {
-                return CompletableFuture.completedFuture(null);
-            }
+        if (diskUsage.get(i) != null && now - diskUsageAt.get(i) < DISK_USAGE_TTL_NANOS) {
+            return CompletableFuture.completedFuture(null);
         }
         return Outcome.one(i, s -> sub(s).statfs(Caller.ROOT, Loc.root(), Xdata.EMPTY)).thenAccept(o -> {
-            synchronized (diskUsageAt) {
-                diskUsage[i] = o.ok() ? o.value().statvfs() : null;
-                diskUsageAt[i] = now;
-            }
+            diskUsage.set(i, o.ok() ? o.value().statvfs() : null);
+            diskUsageAt.set(i, now);
         });
     }
 
