@@ -183,6 +183,59 @@ public final class Layout {
         return new Layout(List.of(out));
     }
 
+    /**
+     * The layout fix-layout gives a directory whose subvolumes changed (GlusterFS
+     * dht_fix_layout_of_directory): a fresh layout over the usable subvolumes, whose ranges are then
+     * swapped between subvolumes wherever that keeps more of the hash space where it was in {@code old},
+     * so that as few files as possible have to move. Applied to its own result it changes nothing.
+     */
+    public static Layout fixed(List<String> names, List<Boolean> usable, int rotationHash, int commitHash, Layout old) {
+        Layout fresh = fresh(names, usable, rotationHash, commitHash);
+        int n = names.size();
+        if (old.size() != n) throw new IllegalArgumentException("old layout has " + old.size() + " subvolumes, not " + n);
+        long[] start = new long[n], stop = new long[n];
+        for (int i = 0; i < n; i++) {
+            start[i] = fresh.entry(i).start();
+            stop[i] = fresh.entry(i).stop();
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        java.util.Arrays.sort(order, Comparator.comparing(names::get, Layout::compareCodePoints));
+        for (int a = 0; a < n; a++) {
+            int i = order[a];
+            if (!usable.get(i)) continue;
+            long best = 0;
+            int bestIdx = i;
+            for (int b = a + 1; b < n; b++) {
+                int j = order[b];
+                if (!usable.get(j)) continue;
+                long now = overlap(start[i], stop[i], old.entry(i)) + overlap(start[j], stop[j], old.entry(j));
+                long swapped = overlap(start[j], stop[j], old.entry(i)) + overlap(start[i], stop[i], old.entry(j));
+                if (swapped > now && swapped - now > best) {
+                    best = swapped - now;
+                    bestIdx = j;
+                }
+            }
+            if (bestIdx != i) {
+                long s0 = start[i], s1 = stop[i];
+                start[i] = start[bestIdx];
+                stop[i] = stop[bestIdx];
+                start[bestIdx] = s0;
+                stop[bestIdx] = s1;
+            }
+        }
+        Entry[] out = new Entry[n];
+        for (int i = 0; i < n; i++) out[i] = Entry.range(start[i], stop[i], commitHash);
+        return new Layout(List.of(out));
+    }
+
+    /** How many hash values [start, stop] shares with an old entry's range. */
+    private static long overlap(long start, long stop, Entry old) {
+        if (start == stop || !old.participates()) return 0;
+        long lo = Math.max(start, old.start()), hi = Math.min(stop, old.stop());
+        return hi < lo ? 0 : hi - lo + 1;
+    }
+
     private static int compareCodePoints(String a, String b) {
         int i = 0, j = 0;
         while (i < a.length() && j < b.length()) {

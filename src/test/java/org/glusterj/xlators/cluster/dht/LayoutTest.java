@@ -118,4 +118,23 @@ class LayoutTest {
         assertEquals(0, new Layout(List.of(Entry.range(0, 5, 1), Entry.range(6, 0xffffffffL, 2))).commitHash());
         assertEquals(3, new Layout(List.of(Entry.range(0, 5, 3), Entry.range(6, 0xffffffffL, 3))).commitHash());
     }
+
+    @Test
+    void fixLayoutAfterAddingABrickMovesAboutAThird() {
+        Layout old = new Layout(List.of(Entry.range(0, 0x7ffffffeL, 0), Entry.range(0x7fffffffL, 0xffffffffL, 0),
+                Entry.none()));
+        for (int rotation = 0; rotation < 3; rotation++) {
+            Layout fixed = Layout.fixed(THREE, List.of(true, true, true), rotation, 9, old);
+            assertFalse(fixed.anomalies().rangesBroken(), fixed.toString());
+            assertTrue(fixed.entry(2).participates(), "the new brick takes a range");
+            long moved = 0;
+            for (long h = 0; h <= 0xffffffffL; h += 0x100000L) {
+                if (fixed.subvolFor((int) h) != old.subvolFor((int) h)) moved++;
+            }
+            double fraction = moved / 4096.0;
+            assertTrue(fraction > 0.30 && fraction < 0.45, "moved " + fraction + " with rotation " + rotation);
+            assertEquals(fixed, Layout.fixed(THREE, List.of(true, true, true), rotation, 9, fixed), "idempotent");
+            assertEquals(9, fixed.commitHash());
+        }
+    }
 }
