@@ -7,8 +7,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
@@ -133,6 +135,15 @@ public class DistributeXlator extends Xlator {
     /** How long a subvolume's statfs answer is trusted for min-free-disk decisions. */
     private static final long DISK_USAGE_TTL_NANOS = 5_000_000_000L;
     private static final int LISTING_CHUNK = 64 * 1024;
+    /**
+     * How long a directory's layout is trusted before a fop that places a name re-reads it, so that
+     * a layout changed by another client (fix-layout) reaches this one within that time, as the
+     * kernel's one-second entry timeout makes GlusterFS clients revalidate.
+     */
+    static final long LAYOUT_TTL_NANOS = 1_000_000_000L;
+    private static final long HEAL_RECHECK_MILLIS = 50;
+    /** GlusterFS's DHT_LAYOUT_HASH_INVALID: a layout no rebalance has vouched for. */
+    static final int LAYOUT_HASH_INVALID = 1;
 
     private final List<Xlator> subvols;
     private final int count;
@@ -147,9 +158,15 @@ public class DistributeXlator extends Xlator {
     private final boolean readdirOptimize;
     private final boolean randomizeByGfid;
     private final DiskUsage diskRule;
-    private final int volumeCommitHash = 0;
+    /**
+     * The volume's commit hash, read from the root ({@code <xattr-name>.commithash}, stamped by a
+     * finished rebalance). A directory whose layout carries it needs no everywhere-lookups.
+     */
+    private volatile int volumeCommitHash;
+    private final String commitHashXattr;
 
-    private final Map<Gfid, Layout> layouts = new ConcurrentHashMap<>();
+    /** Directory layouts as last read, with when; a parent's is re-read once older than {@link #LAYOUT_TTL_NANOS}. */
+    private final Map<Gfid, CachedLayout> layouts = new ConcurrentHashMap<>();
     private final Map<Gfid, Integer> dataSubvol = new ConcurrentHashMap<>();
 
     /** Last statfs answer per subvolume (null: unknown or failed) and when it was taken. */
@@ -163,7 +180,28 @@ public class DistributeXlator extends Xlator {
     private record OpenFile(int subvol) {
     }
 
-    private record OpenDir(boolean[] opened, Layout layout) {
+    private record CachedLayout(Layout layout, long readAt) {
+    }
+
+    /**
+     * A directory open on some subvolumes. While it is read sequentially from offset 0, the names
+     * of subdirectories already listed are kept, so that each is listed once: from the first
+     * subvolume, or from the first that has it if that one does not.
+     */
+    private static final class OpenDir {
+        final boolean[] opened;
+        final Set<String> dirsListed = ConcurrentHashMap.newKeySet();
+        volatile long expectedOffset;
+        volatile boolean sequential = true;
+
+        OpenDir(boolean[] opened) {
+            this.opened = opened;
+        }
+
+        int firstOpened() {
+            for (int i = 0; i < opened.length; i++) if (opened[i]) return i;
+            return -1;
+        }
     }
 
     private record DirResult(EntryReply reply, Layout layout) {
@@ -188,6 +226,7 @@ public class DistributeXlator extends Xlator {
         hasher = DmHash.withRegexes(options().get(RSYNC_HASH_REGEX), options().get(EXTRA_HASH_REGEX));
         layoutXattr = options().get(XATTR_NAME);
         linktoXattr = Linkto.xattrName(layoutXattr);
+        commitHashXattr = layoutXattr + ".commithash";
         lookupUnhashed = normalizeTristate(options().get(LOOKUP_UNHASHED));
         lookupOptimize = options().get(LOOKUP_OPTIMIZE);
         readdirOptimize = options().get(READDIR_OPTIMIZE);
@@ -211,7 +250,12 @@ public class DistributeXlator extends Xlator {
 
     /** The layout known for a directory, or null. */
     public Layout knownLayout(Gfid dir) {
-        return layouts.get(dir);
+        CachedLayout c = layouts.get(dir);
+        return c == null ? null : c.layout();
+    }
+
+    private void cacheLayout(Gfid dir, Layout layout) {
+        layouts.put(dir, new CachedLayout(layout, System.nanoTime()));
     }
 
     private Xlator sub(int i) {
@@ -254,15 +298,9 @@ public class DistributeXlator extends Xlator {
                 toSend == null ? "" : "; reporting " + toSend);
         if (event == Event.CHILD_UP) {
             // Layouts read while this subvolume was away lack its range: read them again when next used.
-            layouts.values().removeIf(l -> l.anomalies().down() > 0);
+            layouts.values().removeIf(l -> l.layout().anomalies().down() > 0);
         }
         if (toSend != null) propagateUp(toSend);
-    }
-
-    private boolean knownDown(int i) {
-        synchronized (lastEvent) {
-            return lastEvent[i] == Event.CHILD_DOWN;
-        }
     }
 
     // ---- lookup ----
@@ -287,6 +325,12 @@ public class DistributeXlator extends Xlator {
             }
             Errno e = FopException.errnoOf(t);
             if (e == Errno.ENOENT && shouldLookEverywhere(parent)) return lookupEverywhere(c, loc);
+            if (e == Errno.ENOENT && loc.gfid() != null && !loc.gfid().isNull()) {
+                // The caller knew this object: our layout of its parent may be stale (another client
+                // ran fix-layout), so look everywhere and read the parent's layout again next time.
+                layouts.remove(loc.parent());
+                return lookupEverywhere(c, loc);
+            }
             return CompletableFuture.<EntryReply>failedFuture(t);
         }).thenCompose(Function.identity());
     }
@@ -301,17 +345,18 @@ public class DistributeXlator extends Xlator {
 
     /**
      * {@code r} is a linkto-looking file on subvolume {@code on}: find the data where its xattr
-     * points. A file without the xattr is a real (empty, mode 01000) file.
+     * points. A file without the xattr that has no other copy is a real file with mode 01000.
      */
     private CompletableFuture<EntryReply> followLinkto(Caller c, Loc loc, int on, EntryReply r, boolean mayScan) {
         Gfid gfid = r.attr().gfid();
         return sub(on).getxattr(Caller.ROOT, loc, linktoXattr, Xdata.EMPTY).handle((xr, t) -> {
             if (t != null) {
-                if (FopException.errnoOf(t) == Errno.ENODATA) {
-                    dataSubvol.put(gfid, on);
-                    return CompletableFuture.completedFuture(r);
-                }
-                return CompletableFuture.<EntryReply>failedFuture(t);
+                if (FopException.errnoOf(t) != Errno.ENODATA) return CompletableFuture.<EntryReply>failedFuture(t);
+                // No linkto xattr: a linkto whose xattr is still being set (its data is elsewhere),
+                // or a real empty file with that mode. Only a look everywhere tells them apart.
+                if (mayScan) return lookupEverywhere(c, loc);
+                dataSubvol.put(gfid, on);
+                return CompletableFuture.completedFuture(r);
             }
             byte[] raw = xr.values().get(linktoXattr);
             Integer target = raw == null ? null : indexByName.get(Linkto.decode(raw));
@@ -390,8 +435,10 @@ public class DistributeXlator extends Xlator {
     }
 
     private CompletableFuture<Layout> parentLayout(Caller c, Loc loc) {
-        Layout l = layouts.get(loc.parent());
-        if (l != null) return CompletableFuture.completedFuture(l);
+        CachedLayout l = layouts.get(loc.parent());
+        if (l != null && System.nanoTime() - l.readAt() < LAYOUT_TTL_NANOS) {
+            return CompletableFuture.completedFuture(l.layout());
+        }
         return lookupDirectory(c, Loc.of(loc.parent(), parentPath(loc.path()))).thenApply(DirResult::layout);
     }
 
@@ -410,6 +457,10 @@ public class DistributeXlator extends Xlator {
                 i -> sub(i).lookup(c, loc, Xdata.EMPTY));
         CompletableFuture<List<Outcome<XattrReply>>> xattrs = Outcome.all(everySubvol,
                 i -> sub(i).getxattr(Caller.ROOT, loc, layoutXattr, Xdata.EMPTY));
+        boolean root = loc.gfid() != null && loc.gfid().isRoot();
+        CompletableFuture<Void> commit = !root ? CompletableFuture.completedFuture(null)
+                : Outcome.all(everySubvol, i -> sub(i).getxattr(Caller.ROOT, loc, commitHashXattr, Xdata.EMPTY))
+                        .thenAccept(this::noteVolumeCommitHash);
         return looks.thenCombine(xattrs, (outs, xs) -> {
             List<Outcome<EntryReply>> dirs = outs.stream()
                     .filter(o -> o.ok() && o.value().attr().isDirectory()).toList();
@@ -436,10 +487,22 @@ public class DistributeXlator extends Xlator {
             Layout found = new Layout(List.of(entries));
             EntryReply merged = merge(dirs);
             return heal(dloc, merged.attr(), found).thenApply(l -> {
-                layouts.put(gfid, l);
+                cacheLayout(gfid, l);
                 return new DirResult(merged, l);
             });
-        }).thenCompose(Function.identity());
+        }).thenCompose(Function.identity()).thenCombine(commit, (r, v) -> r);
+    }
+
+    private void noteVolumeCommitHash(List<Outcome<XattrReply>> outs) {
+        for (Outcome<XattrReply> o : outs) {
+            byte[] raw = o.ok() ? o.value().values().get(commitHashXattr) : null;
+            if (raw != null && raw.length == 4) {
+                int h = java.nio.ByteBuffer.wrap(raw).getInt();
+                if (h != volumeCommitHash) LOG.info("{}: volume commit hash is now {}", name(), Integer.toHexString(h));
+                volumeCommitHash = h;
+                return;
+            }
+        }
     }
 
     private Layout.Entry layoutEntry(Loc dir, Outcome<XattrReply> xo) {
@@ -478,6 +541,27 @@ public class DistributeXlator extends Xlator {
      * while a subvolume is down or failed oddly, so that a transient outage never rewrites layouts.
      */
     private CompletableFuture<Layout> heal(Loc dir, Iatt attr, Layout found) {
+        if (found.anomalies().rangesBroken() && found.anomalies().missing() < count) {
+            // Another client may be writing this layout right now (fix-layout, or its own heal):
+            // look again a moment later before overwriting it.
+            return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(
+                    HEAL_RECHECK_MILLIS, TimeUnit.MILLISECONDS)).thenCompose(v -> rereadLayout(dir, found))
+                    .thenCompose(again -> healNow(dir, attr, again));
+        }
+        return healNow(dir, attr, found);
+    }
+
+    /** The layout as the subvolumes hold it now; entries that failed before stay as they were. */
+    private CompletableFuture<Layout> rereadLayout(Loc dir, Layout before) {
+        List<Integer> present = everySubvol.stream().filter(i -> before.entry(i).present()).toList();
+        return Outcome.all(present, i -> sub(i).getxattr(Caller.ROOT, dir, layoutXattr, Xdata.EMPTY)).thenApply(xs -> {
+            Layout.Entry[] entries = before.entries().toArray(new Layout.Entry[0]);
+            for (Outcome<XattrReply> xo : xs) entries[xo.subvol()] = layoutEntry(dir, xo);
+            return new Layout(List.of(entries));
+        });
+    }
+
+    private CompletableFuture<Layout> healNow(Loc dir, Iatt attr, Layout found) {
         Layout.Anomalies a = found.anomalies();
         List<Integer> missing = found.missingDirectories();
         // Without a name the missing copies cannot be recreated; rewriting the ranges around them would move files.
@@ -516,7 +600,9 @@ public class DistributeXlator extends Xlator {
                 usable.add(u);
                 if (u) targets.add(i);
             }
-            Layout fresh = Layout.fresh(names, usable, rotationHash(dir), volumeCommitHash);
+            // Files may sit where the old ranges put them: mark the new layout uncommitted, so that
+            // names missing on their hashed subvolume are looked for everywhere until a rebalance.
+            Layout fresh = Layout.fresh(names, usable, rotationHash(dir), LAYOUT_HASH_INVALID);
             LOG.info("{}: layout of {} had {} hole(s), {} overlap(s): {} -> {}", name(), dir, a.holes(), a.overlaps(),
                     found, fresh);
             return writeLayout(dir, fresh, targets);
@@ -579,7 +665,7 @@ public class DistributeXlator extends Xlator {
                     return writeLayout(l, fresh, targets).thenApply(written -> {
                         Layout.Entry[] e = written.entries().toArray(new Layout.Entry[0]);
                         for (int i = 0; i < count; i++) if (!usable.get(i)) e[i] = Layout.Entry.failed(Errno.ENOENT);
-                        layouts.put(reply.attr().gfid(), new Layout(List.of(e)));
+                        cacheLayout(reply.attr().gfid(), new Layout(List.of(e)));
                         return reply;
                     });
                 });
@@ -652,7 +738,7 @@ public class DistributeXlator extends Xlator {
     }
 
     private CompletableFuture<Void> restoreDirs(Loc dloc, List<Integer> where) {
-        Layout known = layouts.get(dloc.gfid());
+        Layout known = knownLayout(dloc.gfid());
         return Outcome.all(where, i -> sub(i).mkdir(Caller.ROOT, dloc, 0755, 0, Xdata.EMPTY)
                 .thenCompose(r -> known == null ? CompletableFuture.completedFuture(Done.OK)
                         : sub(i).setxattr(Caller.ROOT, dloc, Map.of(layoutXattr, Layout.encode(known.entry(i))), 0,
@@ -1090,7 +1176,7 @@ public class DistributeXlator extends Xlator {
 
     private List<Integer> openedOn(Fd fd) {
         Object st = fd.ctx(this);
-        if (st instanceof OpenDir d) return everySubvol.stream().filter(i -> d.opened()[i]).toList();
+        if (st instanceof OpenDir d) return everySubvol.stream().filter(i -> d.opened[i]).toList();
         return everySubvol;
     }
 
@@ -1188,24 +1274,22 @@ public class DistributeXlator extends Xlator {
     /** Opens the directory on every subvolume that has it; a listing then walks them in order. */
     @Override
     public CompletableFuture<Done> opendir(Caller c, Loc loc, Fd fd, Xdata x) {
-        Layout known = layouts.get(fd.gfid());
-        CompletableFuture<Layout> layout = known != null ? CompletableFuture.completedFuture(known)
-                : lookupDirectory(c, loc.withGfid(fd.gfid())).thenApply(DirResult::layout);
-        return layout.thenCompose(l -> Outcome.all(everySubvol, i -> sub(i).opendir(c, loc, fd, x)).thenCompose(outs -> {
+        return Outcome.all(everySubvol, i -> sub(i).opendir(c, loc, fd, x)).thenCompose(outs -> {
             boolean[] opened = new boolean[count];
             Outcome<Done> bad = null;
             for (Outcome<Done> o : outs) {
                 if (o.ok()) opened[o.subvol()] = true;
-                else if (o.error() != Errno.ENOENT && o.error() != Errno.ENOTCONN && bad == null) bad = o;
+                else if (o.error() != Errno.ENOENT && o.error() != Errno.ESTALE && o.error() != Errno.ENOTCONN
+                        && bad == null) bad = o;
             }
             if (bad != null || outs.stream().noneMatch(Outcome::ok)) {
                 for (Outcome<Done> o : outs) if (o.ok()) sub(o.subvol()).releasedir(fd);
                 return CompletableFuture.<Done>failedFuture(bad != null ? bad.error().exception(loc.toString())
                         : failure(outs, loc));
             }
-            fd.setCtx(this, new OpenDir(opened, l));
+            fd.setCtx(this, new OpenDir(opened));
             return CompletableFuture.completedFuture(Done.OK);
-        }));
+        });
     }
 
     @Override
@@ -1232,12 +1316,21 @@ public class DistributeXlator extends Xlator {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(Errno.EINVAL.exception(e.getMessage()));
         }
-        return readFrom(c, fd, dir, size, s, DirOffsets.backendOffset(offset, count), withAttrs);
+        if (offset == 0) {
+            dir.dirsListed.clear();
+            dir.sequential = true;
+        } else if (offset != dir.expectedOffset) {
+            dir.sequential = false;
+        }
+        return readFrom(c, fd, dir, size, s, DirOffsets.backendOffset(offset, count), withAttrs).thenApply(r -> {
+            if (!r.entries().isEmpty()) dir.expectedOffset = r.entries().get(r.entries().size() - 1).offset();
+            return r;
+        });
     }
 
     private CompletableFuture<ReaddirReply> readFrom(Caller c, Fd fd, OpenDir dir, int size, int s, long backend,
                                                      boolean withAttrs) {
-        while (s < count && !dir.opened()[s]) {
+        while (s < count && !dir.opened[s]) {
             s++;
             backend = 0;
         }
@@ -1259,23 +1352,100 @@ public class DistributeXlator extends Xlator {
         });
     }
 
-    /** Linkto files are never listed; a directory is listed once, from its hashed (or the first) subvolume. */
+    /**
+     * Linkto files are never listed. A directory exists on every subvolume but is listed once: from
+     * the first subvolume, or, read sequentially, from the first that has it (a copy missing there
+     * is healed by the next lookup). After a seek the names listed before are unknown, so only the
+     * first subvolume's directories are listed (one missing there, awaiting heal, is then not).
+     */
     private boolean listedFrom(OpenDir dir, int subvol, Dirent d) {
         if (Linkto.looksLike(d.attr())) return false;
         boolean isDir = d.attr() != null ? d.attr().isDirectory() : d.type() == FileType.direntType(FileType.S_IFDIR);
         if (!isDir) return true;
-        int first = 0;
-        while (first < count && !dir.opened()[first]) first++;
+        int first = dir.firstOpened();
         if (readdirOptimize) return subvol == first;
-        int h = hashedSubvol(dir.layout(), d.name());
-        if (h == subvol) return true;
-        boolean hashedListable = h >= 0 && dir.opened()[h] && !knownDown(h);
-        return !hashedListable && subvol == first;
+        if (subvol == first) {
+            dir.dirsListed.add(d.name());
+            return true;
+        }
+        if (dir.sequential) return dir.dirsListed.add(d.name());
+        return false;
     }
 
     @Override
     public CompletableFuture<Done> fsyncdir(Caller c, Fd fd, boolean datasync, Xdata x) {
         return everywhere(fd, openedOn(fd), i -> sub(i).fsyncdir(c, fd, datasync, x));
+    }
+
+    // ---- for the rebalancer ----
+
+    int subvolCount() {
+        return count;
+    }
+
+    Xlator subvol(int i) {
+        return sub(i);
+    }
+
+    String subvolName(int i) {
+        return names.get(i);
+    }
+
+    String linktoXattrName() {
+        return linktoXattr;
+    }
+
+    int volumeCommitHash() {
+        return volumeCommitHash;
+    }
+
+    /** The subvolume this xlator last found a file's data on, or -1. */
+    int dataSubvolOf(Gfid g) {
+        Integer s = dataSubvol.get(g);
+        return s == null ? -1 : s;
+    }
+
+    void noteMigrated(Gfid g, int subvol) {
+        dataSubvol.put(g, subvol);
+    }
+
+    /**
+     * Fix-layout of one directory: heal it, then give every subvolume a range, keeping as much of
+     * the old assignment as possible, stamped with {@code commitHash}. Refused while any
+     * subvolume is down or the directory could not be made everywhere, since the new layout
+     * would leave that subvolume out.
+     */
+    CompletableFuture<Layout> fixLayout(Caller c, Loc dir, int commitHash) {
+        return lookupDirectory(c, dir).thenCompose(r -> {
+            Layout old = r.layout();
+            Layout.Anomalies a = old.anomalies();
+            if (a.down() > 0 || a.missing() > 0 || a.misc() > 0) {
+                return CompletableFuture.<Layout>failedFuture((a.down() > 0 ? Errno.ENOTCONN : Errno.EIO).exception(
+                        "cannot fix the layout of " + dir + " while it is " + old + " (a subvolume is down or failing)"));
+            }
+            Gfid gfid = r.reply().attr().gfid();
+            Loc dloc = dir.withGfid(gfid);
+            List<Boolean> all = java.util.Collections.nCopies(count, true);
+            Layout fixed = Layout.fixed(names, all, rotationHash(dloc), commitHash, old);
+            if (fixed.equals(old)) return CompletableFuture.completedFuture(old);
+            return writeLayout(dloc, fixed, everySubvol).thenApply(w -> {
+                LOG.info("{}: fix-layout of {}: {} -> {}", name(), dloc, old, w);
+                cacheLayout(gfid, w);
+                return w;
+            });
+        });
+    }
+
+    /** Marks the volume's layouts as complete for lookup-optimize (the last step of a rebalance). */
+    CompletableFuture<Void> stampVolumeCommitHash(int hash) {
+        byte[] raw = java.nio.ByteBuffer.allocate(4).putInt(hash).array();
+        return Outcome.all(everySubvol, i -> sub(i).setxattr(Caller.ROOT, Loc.root(), Map.of(commitHashXattr, raw), 0,
+                Xdata.EMPTY)).thenAccept(outs -> {
+            for (Outcome<Done> o : outs) {
+                if (!o.ok()) throw o.error().exception("stamping the commit hash on " + names.get(o.subvol()));
+            }
+            volumeCommitHash = hash;
+        });
     }
 
     // ---- callbacks ----

@@ -19,9 +19,12 @@ final class Linkto {
         return layoutXattr + ".linkto";
     }
 
-    /** Looks like a linkto file by its attributes alone (all that readdirp gives us). */
+    /**
+     * Looks like a linkto file by its attributes alone (all that readdirp gives us): mode exactly
+     * sticky, any size, since a file being migrated is filled while it still has that mode.
+     */
     static boolean looksLike(Iatt a) {
-        return a != null && a.isRegular() && (a.mode() & FileType.PERM_MASK) == 01000 && a.size() == 0;
+        return a != null && a.isRegular() && (a.mode() & FileType.PERM_MASK) == 01000;
     }
 
     static byte[] encode(String subvolName) {

@@ -540,4 +540,23 @@ class DistributeOverPosixTest {
             assertEquals(0700, a.mode() & FileType.PERM_MASK, "brick " + i);
         }
     }
+
+    @Test
+    void aDirectoryMissingOnTheFirstBrickIsListedOnceAndHealedByLookup() {
+        ok(dht.lookup(C, Loc.root(), Xdata.EMPTY));
+        Layout root = dht.knownLayout(Gfid.ROOT);
+        String name = "late0";
+        for (int i = 0; root.subvolFor(HASH.hashName(name)) == 0; i++) name = "late" + i;
+        flaky.get(0).down = true;
+        mkdir(distribute(3), Gfid.ROOT, name, "/" + name);
+        flaky.get(0).down = false;
+        assertEquals(List.of(1, 2), bricksHolding(name, 3));
+
+        DistributeXlator fresh = distribute(3);
+        String n = name;
+        assertEquals(1, listAll(fresh, Gfid.ROOT, 100).stream().filter(e -> e.name().equals(n)).count());
+        ok(fresh.lookup(C, Loc.entry(Gfid.ROOT, name, "/" + name), Xdata.EMPTY));
+        assertEquals(List.of(0, 1, 2), bricksHolding(name, 3));
+        assertEquals(1, listAll(distribute(3), Gfid.ROOT, 100).stream().filter(e -> e.name().equals(n)).count());
+    }
 }
