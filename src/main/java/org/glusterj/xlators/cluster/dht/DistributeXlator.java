@@ -135,6 +135,7 @@ public class DistributeXlator extends Xlator {
     /** How long a subvolume's statfs answer is trusted for min-free-disk decisions. */
     private static final long DISK_USAGE_TTL_NANOS = 5_000_000_000L;
     private static final int LISTING_CHUNK = 64 * 1024;
+    private static final int O_CREAT = 0100, O_EXCL = 0200, O_TRUNC = 01000;
     /**
      * How long a directory's layout is trusted before a fop that places a name re-reads it, so that
      * a layout changed by another client (fix-layout) reaches this one within that time, as the
@@ -177,7 +178,10 @@ public class DistributeXlator extends Xlator {
     private boolean announced;
 
     /** An fd's place: the subvolume of a file, or the subvolumes a directory was opened on. */
-    private record OpenFile(int subvol) {
+    private record OpenFile(int subvol, int mirror) {
+        OpenFile(int subvol) {
+            this(subvol, -1);
+        }
     }
 
     private record CachedLayout(Layout layout, long readAt) {
@@ -1180,16 +1184,89 @@ public class DistributeXlator extends Xlator {
         return everySubvol;
     }
 
+    // A file being moved by a rebalance: the rebalancer first marks the old copy "migrating"
+    // (mode ---S--S--T, linkto xattr naming the new subvolume): writes through fds open there are
+    // then also done on the new copy; once the copy is complete it marks the old one "moved"
+    // (mode ---------T): every fop through such an fd is then done on the new copy instead.
+
+    private enum Redo { NONE, MIRROR, MOVE }
+
+    /** What a reply's attributes ask of a fop that changed data; reads only follow MOVE. */
+    private static Redo redoFor(Iatt post, boolean changesData) {
+        if (post == null || !post.isRegular()) return Redo.NONE;
+        if (Linkto.looksLike(post)) return Redo.MOVE;
+        return changesData && Linkto.migrating(post) ? Redo.MIRROR : Redo.NONE;
+    }
+
+    /**
+     * Runs an fd fop on the fd's subvolume, then, as its reply's attributes ask, runs it again on
+     * the file's new copy: instead of the first answer (MOVE, {@code discard} frees the first
+     * reply) or in addition to it (MIRROR).
+     */
+    private <T> CompletableFuture<T> onFileFd(Caller c, Fd fd, boolean changesData, IntFunction<CompletableFuture<T>> fop,
+                                              Function<T, Iatt> attrOf, java.util.function.Consumer<T> discard,
+                                              Supplier<CompletableFuture<T>> onDir) {
+        return onFd(fd, s -> fop.apply(s).thenCompose(r -> {
+            Redo redo = redoFor(attrOf.apply(r), changesData);
+            if (redo == Redo.NONE) return CompletableFuture.completedFuture(r);
+            return openWhereMoving(c, fd, s, redo == Redo.MOVE).thenCompose(to -> {
+                if (to < 0) return CompletableFuture.completedFuture(r);
+                if (redo == Redo.MIRROR) return fop.apply(to).handle((r2, t) -> {
+                    if (t != null) LOG.warn("{}: {} not mirrored to {}: {}", name(), fd, names.get(to), FopException.errnoOf(t));
+                    else discard.accept(r2);
+                    return r;
+                });
+                discard.accept(r);
+                return fop.apply(to);
+            });
+        }), onDir);
+    }
+
+    /**
+     * Opens {@code fd} where the file on {@code from} is being moved (its linkto xattr), unless
+     * already open there; with {@code move} that copy becomes the fd's subvolume. -1 if the file
+     * names no other subvolume.
+     */
+    private CompletableFuture<Integer> openWhereMoving(Caller c, Fd fd, int from, boolean move) {
+        Gfid g = fd.gfid();
+        Loc loc = Loc.of(g, null);
+        return Outcome.one(from, i -> sub(i).getxattr(Caller.ROOT, loc, linktoXattr, Xdata.EMPTY)).thenCompose(o -> {
+            byte[] raw = o.ok() ? o.value().values().get(linktoXattr) : null;
+            Integer to = raw == null ? null : indexByName.get(Linkto.decode(raw));
+            if (to == null || to == from) return CompletableFuture.completedFuture(-1);
+            boolean open = fd.ctx(this) instanceof OpenFile f && f.mirror() == to;
+            int flags = fd.flags() & ~(O_CREAT | O_EXCL | O_TRUNC);
+            CompletableFuture<Done> opened = open ? CompletableFuture.completedFuture(Done.OK)
+                    : sub(to).open(c, loc, flags, fd, Xdata.EMPTY);
+            return opened.thenApply(d -> {
+                if (move) {
+                    LOG.debug("{}: {} moved from {} to {}", name(), fd, names.get(from), names.get(to));
+                    fd.setCtx(this, new OpenFile(to));
+                    dataSubvol.put(g, to);
+                } else if (!open) {
+                    fd.setCtx(this, new OpenFile(from, to));
+                }
+                return to;
+            });
+        });
+    }
+
+    private static void nothing(Object r) {
+    }
+
     @Override
     public CompletableFuture<AttrReply> fstat(Caller c, Fd fd, Xdata x) {
-        return onFd(fd, s -> sub(s).fstat(c, fd, x), () -> firstAnswer(i -> sub(i).fstat(c, fd, x)));
+        return onFileFd(c, fd, false, s -> sub(s).fstat(c, fd, x), AttrReply::attr, DistributeXlator::nothing,
+                () -> firstAnswer(i -> sub(i).fstat(c, fd, x)));
     }
 
     @Override
     public CompletableFuture<ReadReply> readv(Caller c, Fd fd, int size, long offset, int flags, Xdata x) {
-        return onFd(fd, s -> sub(s).readv(c, fd, size, offset, flags, x), isDir(fd));
+        return onFileFd(c, fd, false, s -> sub(s).readv(c, fd, size, offset, flags, x), ReadReply::attr,
+                r -> r.data().release(), isDir(fd));
     }
 
+    /** Keeps a reference to the data until the write is known not to need doing again elsewhere. */
     @Override
     public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
         int s;
@@ -1203,7 +1280,33 @@ public class DistributeXlator extends Xlator {
             data.release();
             return CompletableFuture.failedFuture(Errno.EISDIR.exception(fd.toString()));
         }
-        return sub(s).writev(c, fd, data, offset, flags, x);
+        CompletableFuture<ChangeReply> first;
+        try {
+            first = sub(s).writev(c, fd, data.retainedDuplicate(), offset, flags, x);
+        } catch (RuntimeException e) {
+            data.release();
+            throw e;
+        }
+        return first.handle((r, t) -> {
+            Redo redo = t == null ? redoFor(r.post(), true) : Redo.NONE;
+            if (redo == Redo.NONE) {
+                data.release();
+                return t != null ? CompletableFuture.<ChangeReply>failedFuture(t) : CompletableFuture.completedFuture(r);
+            }
+            return openWhereMoving(c, fd, s, redo == Redo.MOVE).handle((to, t2) -> {
+                if (t2 != null || to < 0) {
+                    data.release();
+                    return t2 != null ? CompletableFuture.<ChangeReply>failedFuture(t2) : CompletableFuture.completedFuture(r);
+                }
+                CompletableFuture<ChangeReply> again = sub(to).writev(c, fd, data, offset, flags, x);
+                if (redo == Redo.MOVE) return again;
+                return again.handle((r2, t3) -> {
+                    if (t3 != null) LOG.warn("{}: write to {} not mirrored to {}: {}", name(), fd, names.get(to),
+                            FopException.errnoOf(t3));
+                    return r;
+                });
+            }).thenCompose(Function.identity());
+        }).thenCompose(Function.identity());
     }
 
     @Override
@@ -1213,33 +1316,38 @@ public class DistributeXlator extends Xlator {
 
     @Override
     public CompletableFuture<ChangeReply> fsync(Caller c, Fd fd, boolean datasync, Xdata x) {
-        return onFd(fd, s -> sub(s).fsync(c, fd, datasync, x), isDir(fd));
+        return onFileFd(c, fd, true, s -> sub(s).fsync(c, fd, datasync, x), ChangeReply::post, DistributeXlator::nothing,
+                isDir(fd));
     }
 
     @Override
     public CompletableFuture<ChangeReply> ftruncate(Caller c, Fd fd, long offset, Xdata x) {
-        return onFd(fd, s -> sub(s).ftruncate(c, fd, offset, x), isDir(fd));
+        return onFileFd(c, fd, true, s -> sub(s).ftruncate(c, fd, offset, x), ChangeReply::post, DistributeXlator::nothing,
+                isDir(fd));
     }
 
     @Override
     public CompletableFuture<ChangeReply> fsetattr(Caller c, Fd fd, SetAttr attr, Xdata x) {
-        return onFd(fd, s -> sub(s).fsetattr(c, fd, attr, x),
+        return onFileFd(c, fd, true, s -> sub(s).fsetattr(c, fd, attr, x), ChangeReply::post, DistributeXlator::nothing,
                 () -> everywhere(fd, openedOn(fd), i -> sub(i).fsetattr(c, fd, attr, x)));
     }
 
     @Override
     public CompletableFuture<ChangeReply> fallocate(Caller c, Fd fd, int mode, long offset, long len, Xdata x) {
-        return onFd(fd, s -> sub(s).fallocate(c, fd, mode, offset, len, x), isDir(fd));
+        return onFileFd(c, fd, true, s -> sub(s).fallocate(c, fd, mode, offset, len, x), ChangeReply::post,
+                DistributeXlator::nothing, isDir(fd));
     }
 
     @Override
     public CompletableFuture<ChangeReply> discard(Caller c, Fd fd, long offset, long len, Xdata x) {
-        return onFd(fd, s -> sub(s).discard(c, fd, offset, len, x), isDir(fd));
+        return onFileFd(c, fd, true, s -> sub(s).discard(c, fd, offset, len, x), ChangeReply::post,
+                DistributeXlator::nothing, isDir(fd));
     }
 
     @Override
     public CompletableFuture<ChangeReply> zerofill(Caller c, Fd fd, long offset, long len, Xdata x) {
-        return onFd(fd, s -> sub(s).zerofill(c, fd, offset, len, x), isDir(fd));
+        return onFileFd(c, fd, true, s -> sub(s).zerofill(c, fd, offset, len, x), ChangeReply::post,
+                DistributeXlator::nothing, isDir(fd));
     }
 
     @Override

@@ -27,6 +27,17 @@ final class Linkto {
         return a != null && a.isRegular() && (a.mode() & FileType.PERM_MASK) == 01000;
     }
 
+    /**
+     * Mode bits added to a file's old copy while a rebalance copies it elsewhere (GlusterFS's
+     * phase 1): sticky and set-group-id, on top of its permissions. Writes through fds open on it
+     * must also be done on the new copy, which its linkto xattr names.
+     */
+    static final int MIGRATING_BITS = 03000;
+
+    static boolean migrating(Iatt a) {
+        return a != null && a.isRegular() && (a.mode() & MIGRATING_BITS) == MIGRATING_BITS;
+    }
+
     static byte[] encode(String subvolName) {
         return (subvolName + "\0").getBytes(StandardCharsets.UTF_8);
     }

@@ -1,6 +1,6 @@
 package org.glusterj.xlators.cluster.dht;
 
-import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -42,17 +42,19 @@ import org.slf4j.LoggerFactory;
  * It can be stopped at any time and simply run again: finished directories keep their layout and
  * files already moved are where they belong.
  *
- * <p>Limits: a file is copied, checked unchanged (size and times) and only then switched over; a
- * write that lands between that check and the switch, or through an fd opened before the switch,
- * reaches the old copy and is lost (GlusterFS forwards such writes; glusterj does not yet). Files
- * with several hard links and non-regular files stay where they are and are counted as skipped.
+ * <p>Clients keep reading and writing moving files: the old copy is marked while it is copied,
+ * and distribute xlators mirror writes made through fds open on it into the new copy, then
+ * redirect such fds to the new copy once it has taken over. Limits: path-based truncate/setattr
+ * during a copy are not mirrored; a client that is not a glusterj distribute xlator (or an older
+ * one) does not mirror. Files with several hard links and non-regular files stay where they are
+ * and are counted as skipped, as are files a chunk of which kept changing during the copy.
  */
 public final class Rebalancer {
     private static final Logger LOG = LoggerFactory.getLogger(Rebalancer.class);
     private static final int CHUNK = 128 * 1024;
     private static final int O_RDONLY = 0, O_WRONLY = 1;
     private static final long FOP_TIMEOUT_SECONDS = 120;
-    private static final int COPY_ATTEMPTS = 3;
+    private static final int COPY_ATTEMPTS = 8;
 
     /** Counters as the run goes; {@code finished} once the whole volume was done. */
     public record Progress(long directories, long filesScanned, long filesMigrated, long bytesMigrated, long skipped,
@@ -235,9 +237,12 @@ public final class Rebalancer {
     }
 
     /**
-     * Moves one file's data from subvolume {@code from} to its hashed subvolume {@code to}: the
-     * copy on {@code to} is a linkto file (pointing back at the data) until it is complete, so that
-     * lookups keep finding the data throughout; then it becomes the file and the old copy goes.
+     * Moves one file's data from subvolume {@code from} to its hashed subvolume {@code to}, as
+     * GlusterFS does: the new copy starts as a linkto pointing back at the data, so lookups keep
+     * finding the data; the old copy is marked migrating (writes through fds open on it are then
+     * also done on the new copy by every client); the data is copied until a pass sees no change;
+     * the new copy becomes the file; the old one is marked moved (fds still open on it are
+     * redirected) and removed.
      */
     private boolean migrate(Loc entry, int from, int to) {
         Xlator src = dht.subvol(from), dst = dht.subvol(to);
@@ -252,61 +257,92 @@ public final class Rebalancer {
             LOG.warn("rebalance: {} on {} is not a linkto of the file; leaving it", entry, dht.subvolName(to));
             return false;
         }
-        Iatt before = null;
-        boolean stable = false;
-        for (int attempt = 0; attempt < COPY_ATTEMPTS && !stable; attempt++) {
-            before = await(src.stat(caller, entry, Xdata.EMPTY)).attr();
-            copy(src, dst, entry, before.size());
-            Iatt after = await(src.stat(caller, entry, Xdata.EMPTY)).attr();
-            stable = unchanged(before, after);
-        }
-        if (!stable) {
+        // Empty the new copy before writes start being mirrored into it.
+        await(dst.truncate(caller, entry, 0, Xdata.EMPTY));
+        Iatt original = await(src.stat(caller, entry, Xdata.EMPTY)).attr();
+        await(src.setxattr(caller, entry, Map.of(linkto, Linkto.encode(dht.subvolName(to))), 0, Xdata.EMPTY));
+        await(src.setattr(caller, entry, SetAttr.mode((original.mode() & FileType.PERM_MASK) | Linkto.MIGRATING_BITS),
+                Xdata.EMPTY));
+        // Writes from now on are mirrored, so the copy need only reach the size the file has now.
+        long limit = await(src.stat(caller, entry, Xdata.EMPTY)).attr().size();
+        if (!copy(src, dst, entry, limit)) {
             skipped++;
-            LOG.info("rebalance: {} keeps changing; leaving it on {} for now", entry, dht.subvolName(from));
+            LOG.info("rebalance: {} keeps changing under the copy; leaving it on {} for now", entry, dht.subvolName(from));
+            await(src.setattr(caller, entry, SetAttr.mode(original.mode() & FileType.PERM_MASK), Xdata.EMPTY));
+            await(src.removexattr(caller, entry, linkto, Xdata.EMPTY));
+            truncateQuietly(dst, entry);
             return false;
         }
+        Iatt last = await(src.stat(caller, entry, Xdata.EMPTY)).attr();
         await(dst.setattr(caller, entry, new SetAttr(SetAttr.MODE | SetAttr.UID | SetAttr.GID | SetAttr.ATIME
-                | SetAttr.MTIME, before.mode() & FileType.PERM_MASK, before.uid(), before.gid(), before.atimeSec(),
-                before.atimeNsec(), before.mtimeSec(), before.mtimeNsec()), Xdata.EMPTY));
+                | SetAttr.MTIME, original.mode() & FileType.PERM_MASK, original.uid(), original.gid(),
+                last.atimeSec(), last.atimeNsec(), last.mtimeSec(), last.mtimeNsec()), Xdata.EMPTY));
         await(dst.removexattr(caller, entry, linkto, Xdata.EMPTY));
         dht.noteMigrated(g, to);
+        await(src.setattr(caller, entry, SetAttr.mode(Linkto.MODE & FileType.PERM_MASK), Xdata.EMPTY));
         await(src.unlink(caller, entry, 0, Xdata.EMPTY));
         LOG.debug("rebalance: moved {} from {} to {}", entry, dht.subvolName(from), dht.subvolName(to));
         return true;
     }
 
-    private static boolean unchanged(Iatt a, Iatt b) {
-        return a.size() == b.size() && a.mtimeSec() == b.mtimeSec() && a.mtimeNsec() == b.mtimeNsec()
-                && a.ctimeSec() == b.ctimeSec() && a.ctimeNsec() == b.ctimeNsec();
+    private void truncateQuietly(Xlator x, Loc entry) {
+        try {
+            await(x.truncate(caller, entry, 0, Xdata.EMPTY));
+        } catch (FopException e) {
+            LOG.warn("rebalance: could not empty the unfinished copy {}: {}", entry, e.getMessage());
+        }
     }
 
-    private void copy(Xlator src, Xlator dst, Loc entry, long size) {
+    /**
+     * Copies the first {@code limit} bytes (at least) while clients may be writing: each write
+     * lands on the old copy, then is mirrored to the new one, so every chunk written is read back
+     * from the old copy and written again if a write slipped in between. False if a chunk kept changing.
+     */
+    private boolean copy(Xlator src, Xlator dst, Loc entry, long limit) {
         Fd in = new Fd(new Inode(entry.gfid(), FileType.S_IFREG), O_RDONLY, 0);
         Fd out = new Fd(new Inode(entry.gfid(), FileType.S_IFREG), O_WRONLY, 0);
         await(src.open(caller, entry, O_RDONLY, in, Xdata.EMPTY));
         try {
             await(dst.open(caller, entry, O_WRONLY, out, Xdata.EMPTY));
             try {
-                await(dst.ftruncate(caller, out, 0, Xdata.EMPTY));
                 long off = 0;
-                while (true) {
-                    ReadReply r = await(src.readv(caller, in, CHUNK, off, 0, Xdata.EMPTY));
-                    ByteBuf data = r.data();
-                    int n = data.readableBytes();
-                    if (n == 0) {
-                        data.release();
-                        break;
+                while (off < limit) {
+                    byte[] chunk = readChunk(src, in, off);
+                    if (chunk.length == 0) break;
+                    for (int attempt = 0; ; attempt++) {
+                        if (attempt == COPY_ATTEMPTS) return false;
+                        await(dst.writev(caller, out, Unpooled.wrappedBuffer(chunk), off, 0, Xdata.EMPTY));
+                        byte[] again = readChunk(src, in, off);
+                        // Bytes appended after the chunk are the next chunk's business.
+                        if (again.length >= chunk.length
+                                && java.util.Arrays.equals(chunk, 0, chunk.length, again, 0, chunk.length)) break;
+                        chunk = again;
                     }
-                    await(dst.writev(caller, out, data, off, 0, Xdata.EMPTY));
-                    off += n;
+                    off += chunk.length;
                 }
-                if (off < size) LOG.debug("rebalance: {} shrank while copying ({} < {})", entry, off, size);
+                // A truncate can leave the new copy longer than the old. Writes reach the old copy
+                // first, so with the new copy's size read first, a longer new copy means a truncate.
+                Iatt copied = await(dst.fstat(caller, out, Xdata.EMPTY)).attr();
+                Iatt now = await(src.fstat(caller, in, Xdata.EMPTY)).attr();
+                if (copied.size() > now.size()) await(dst.ftruncate(caller, out, now.size(), Xdata.EMPTY));
                 await(dst.fsync(caller, out, false, Xdata.EMPTY));
+                return true;
             } finally {
                 dst.release(out);
             }
         } finally {
             src.release(in);
+        }
+    }
+
+    private byte[] readChunk(Xlator src, Fd in, long off) {
+        ReadReply r = await(src.readv(caller, in, CHUNK, off, 0, Xdata.EMPTY));
+        try {
+            byte[] b = new byte[r.data().readableBytes()];
+            r.data().readBytes(b);
+            return b;
+        } finally {
+            r.data().release();
         }
     }
 

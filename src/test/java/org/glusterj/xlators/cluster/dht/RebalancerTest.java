@@ -255,4 +255,62 @@ class RebalancerTest {
             assertArrayEquals(e.getValue(), read(fresh, locs.get(e.getKey())), e.getKey());
         }
     }
+
+    @Test
+    void writersThroughOpenFdsLoseNothingWhileTheirFilesMove() throws Exception {
+        populate();
+        // one client, already over three bricks, as a mount is after the brick was added
+        DistributeXlator writerDht = distribute(3);
+        ok(writerDht.lookup(C, Loc.root(), Xdata.EMPTY));
+        int n = 12, chunk = 700;
+        List<Fd> fds = new ArrayList<>();
+        List<Integer> before = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Loc loc = new Loc(Gfid.random(), Gfid.ROOT, "w" + i, "/w" + i);
+            Fd fd = new Fd(new Inode(loc.gfid(), FileType.S_IFREG), 2, 1);
+            ok(writerDht.create(C, loc, 0102, 0644, 022, fd, Xdata.EMPTY));
+            fds.add(fd);
+            before.add(holders("w" + i).get(0));
+        }
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicInteger rounds = new AtomicInteger();
+        AtomicReference<Throwable> problem = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try {
+                DistributeXlator w = writerDht;
+                for (int r = 0; !done.get() || r < 20; r++) {
+                    for (int i = 0; i < n; i++) {
+                        byte[] b = new byte[chunk];
+                        java.util.Arrays.fill(b, (byte) (i * 31 + r));
+                        ok(w.writev(C, fds.get(i), Unpooled.directBuffer(chunk).writeBytes(b), (long) r * chunk, 0,
+                                Xdata.EMPTY));
+                    }
+                    rounds.incrementAndGet();
+                }
+            } catch (Throwable x) {
+                problem.set(x);
+            }
+        }, "writer");
+        writer.start();
+        Rebalancer.Progress p = new Rebalancer(distribute(3), false, null).run();
+        done.set(true);
+        writer.join(60_000);
+        if (problem.get() != null) throw new AssertionError("a write failed during the rebalance", problem.get());
+        assertTrue(p.finished(), p.toString());
+        fds.forEach(writerDht::release);
+
+        int moved = 0;
+        DistributeXlator fresh = distribute(3);
+        for (int i = 0; i < n; i++) {
+            byte[] expected = new byte[rounds.get() * chunk];
+            for (int r = 0; r < rounds.get(); r++) {
+                java.util.Arrays.fill(expected, r * chunk, (r + 1) * chunk, (byte) (i * 31 + r));
+            }
+            assertArrayEquals(expected, read(fresh, Loc.entry(Gfid.ROOT, "w" + i, null)), "w" + i);
+            List<Integer> now = holders("w" + i);
+            assertEquals(1, now.size(), "w" + i + " on " + now);
+            if (!now.get(0).equals(before.get(i))) moved++;
+        }
+        assertTrue(moved > 0, "some written file moved");
+    }
 }
