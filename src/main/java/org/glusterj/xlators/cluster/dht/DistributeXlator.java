@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -156,7 +155,7 @@ public class DistributeXlator extends Xlator {
     private final String linktoXattr;
     private final String lookupUnhashed;
     private final boolean lookupOptimize;
-    private final boolean readdirOptimize;
+    private final DirListing listing;
     private final boolean randomizeByGfid;
     private final DiskUsage diskRule;
     /**
@@ -187,27 +186,6 @@ public class DistributeXlator extends Xlator {
     private record CachedLayout(Layout layout, long readAt) {
     }
 
-    /**
-     * A directory open on some subvolumes. While it is read sequentially from offset 0, the names
-     * of subdirectories already listed are kept, so that each is listed once: from the first
-     * subvolume, or from the first that has it if that one does not.
-     */
-    private static final class OpenDir {
-        final boolean[] opened;
-        final Set<String> dirsListed = ConcurrentHashMap.newKeySet();
-        volatile long expectedOffset;
-        volatile boolean sequential = true;
-
-        OpenDir(boolean[] opened) {
-            this.opened = opened;
-        }
-
-        int firstOpened() {
-            for (int i = 0; i < opened.length; i++) if (opened[i]) return i;
-            return -1;
-        }
-    }
-
     private record DirResult(EntryReply reply, Layout layout) {
     }
 
@@ -233,7 +211,7 @@ public class DistributeXlator extends Xlator {
         commitHashXattr = layoutXattr + ".commithash";
         lookupUnhashed = normalizeTristate(options().get(LOOKUP_UNHASHED));
         lookupOptimize = options().get(LOOKUP_OPTIMIZE);
-        readdirOptimize = options().get(READDIR_OPTIMIZE);
+        listing = new DirListing(subvols, options().get(READDIR_OPTIMIZE));
         randomizeByGfid = options().get(RANDOMIZE_BY_GFID);
         diskRule = DiskUsage.of(options().get(MIN_FREE_DISK), options().get(MIN_FREE_INODES));
         diskUsage = new AtomicReferenceArray<>(count);
@@ -1156,7 +1134,7 @@ public class DistributeXlator extends Xlator {
     private int fdSubvol(Fd fd) {
         Object st = fd.ctx(this);
         if (st instanceof OpenFile f) return f.subvol();
-        if (st instanceof OpenDir) return -1;
+        if (st instanceof DirListing.OpenDir) return -1;
         Integer s = dataSubvol.get(fd.gfid());
         if (s != null) return s;
         if (layouts.containsKey(fd.gfid()) || fd.gfid().isRoot()) return -1;
@@ -1180,7 +1158,7 @@ public class DistributeXlator extends Xlator {
 
     private List<Integer> openedOn(Fd fd) {
         Object st = fd.ctx(this);
-        if (st instanceof OpenDir d) return everySubvol.stream().filter(i -> d.opened[i]).toList();
+        if (st instanceof DirListing.OpenDir d) return everySubvol.stream().filter(d::isOpen).toList();
         return everySubvol;
     }
 
@@ -1395,7 +1373,7 @@ public class DistributeXlator extends Xlator {
                 return CompletableFuture.<Done>failedFuture(bad != null ? bad.error().exception(loc.toString())
                         : failure(outs, loc));
             }
-            fd.setCtx(this, new OpenDir(opened));
+            fd.setCtx(this, new DirListing.OpenDir(opened));
             return CompletableFuture.completedFuture(Done.OK);
         });
     }
@@ -1410,74 +1388,11 @@ public class DistributeXlator extends Xlator {
         return list(c, fd, size, offset, true);
     }
 
-    /**
-     * Reads the subvolumes one after another, resuming where {@code offset} says. Children are read
-     * with readdirp even for readdir, because telling linkto files apart needs their attributes.
-     */
     private CompletableFuture<ReaddirReply> list(Caller c, Fd fd, int size, long offset, boolean withAttrs) {
-        if (!(fd.ctx(this) instanceof OpenDir dir)) {
+        if (!(fd.ctx(this) instanceof DirListing.OpenDir dir)) {
             return CompletableFuture.failedFuture(Errno.EBADF.exception(fd + " was not opened with opendir through " + name()));
         }
-        int s;
-        try {
-            s = DirOffsets.subvol(offset, count);
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(Errno.EINVAL.exception(e.getMessage()));
-        }
-        if (offset == 0) {
-            dir.dirsListed.clear();
-            dir.sequential = true;
-        } else if (offset != dir.expectedOffset) {
-            dir.sequential = false;
-        }
-        return readFrom(c, fd, dir, size, s, DirOffsets.backendOffset(offset, count), withAttrs).thenApply(r -> {
-            if (!r.entries().isEmpty()) dir.expectedOffset = r.entries().get(r.entries().size() - 1).offset();
-            return r;
-        });
-    }
-
-    private CompletableFuture<ReaddirReply> readFrom(Caller c, Fd fd, OpenDir dir, int size, int s, long backend,
-                                                     boolean withAttrs) {
-        while (s < count && !dir.opened[s]) {
-            s++;
-            backend = 0;
-        }
-        if (s >= count) return CompletableFuture.completedFuture(new ReaddirReply(List.of(), null));
-        int subvol = s;
-        return sub(subvol).readdirp(c, fd, size, backend, Xdata.EMPTY).thenCompose(rr -> {
-            if (rr.entries().isEmpty()) return readFrom(c, fd, dir, size, subvol + 1, 0, withAttrs);
-            List<Dirent> out = new ArrayList<>(rr.entries().size());
-            for (Dirent d : rr.entries()) {
-                if (!listedFrom(dir, subvol, d)) continue;
-                out.add(new Dirent(d.name(), d.ino(), DirOffsets.encode(d.offset(), subvol, count), d.type(),
-                        withAttrs ? d.attr() : null, d.xdata()));
-            }
-            if (out.isEmpty()) {
-                long last = rr.entries().get(rr.entries().size() - 1).offset();
-                return readFrom(c, fd, dir, size, subvol, last, withAttrs);
-            }
-            return CompletableFuture.completedFuture(new ReaddirReply(out, rr.xdata()));
-        });
-    }
-
-    /**
-     * Linkto files are never listed. A directory exists on every subvolume but is listed once: from
-     * the first subvolume, or, read sequentially, from the first that has it (a copy missing there
-     * is healed by the next lookup). After a seek the names listed before are unknown, so only the
-     * first subvolume's directories are listed (one missing there, awaiting heal, is then not).
-     */
-    private boolean listedFrom(OpenDir dir, int subvol, Dirent d) {
-        if (Linkto.looksLike(d.attr())) return false;
-        boolean isDir = d.attr() != null ? d.attr().isDirectory() : d.type() == FileType.direntType(FileType.S_IFDIR);
-        if (!isDir) return true;
-        int first = dir.firstOpened();
-        if (readdirOptimize) return subvol == first;
-        if (subvol == first) {
-            dir.dirsListed.add(d.name());
-            return true;
-        }
-        if (dir.sequential) return dir.dirsListed.add(d.name());
-        return false;
+        return listing.list(c, fd, dir, size, offset, withAttrs);
     }
 
     @Override
