@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
@@ -135,15 +134,6 @@ public class DistributeXlator extends Xlator {
     private static final long DISK_USAGE_TTL_NANOS = 5_000_000_000L;
     private static final int LISTING_CHUNK = 64 * 1024;
     private static final int O_CREAT = 0100, O_EXCL = 0200, O_TRUNC = 01000;
-    /**
-     * How long a directory's layout is trusted before a fop that places a name re-reads it, so that
-     * a layout changed by another client (fix-layout) reaches this one within that time, as the
-     * kernel's one-second entry timeout makes GlusterFS clients revalidate.
-     */
-    static final long LAYOUT_TTL_NANOS = 1_000_000_000L;
-    private static final long HEAL_RECHECK_MILLIS = 50;
-    /** GlusterFS's DHT_LAYOUT_HASH_INVALID: a layout no rebalance has vouched for. */
-    static final int LAYOUT_HASH_INVALID = 1;
 
     private final List<Xlator> subvols;
     private final int count;
@@ -156,17 +146,9 @@ public class DistributeXlator extends Xlator {
     private final String lookupUnhashed;
     private final boolean lookupOptimize;
     private final DirListing listing;
-    private final boolean randomizeByGfid;
+    private final DirectoryLayouts dirs;
     private final DiskUsage diskRule;
-    /**
-     * The volume's commit hash, read from the root ({@code <xattr-name>.commithash}, stamped by a
-     * finished rebalance). A directory whose layout carries it needs no everywhere-lookups.
-     */
-    private volatile int volumeCommitHash;
-    private final String commitHashXattr;
 
-    /** Directory layouts as last read, with when; a parent's is re-read once older than {@link #LAYOUT_TTL_NANOS}. */
-    private final Map<Gfid, CachedLayout> layouts = new ConcurrentHashMap<>();
     private final Map<Gfid, Integer> dataSubvol = new ConcurrentHashMap<>();
 
     /** Last statfs answer per subvolume (null: unknown or failed) and when it was taken. */
@@ -181,12 +163,6 @@ public class DistributeXlator extends Xlator {
         OpenFile(int subvol) {
             this(subvol, -1);
         }
-    }
-
-    private record CachedLayout(Layout layout, long readAt) {
-    }
-
-    private record DirResult(EntryReply reply, Layout layout) {
     }
 
     public DistributeXlator(XlatorConfig config) {
@@ -208,11 +184,10 @@ public class DistributeXlator extends Xlator {
         hasher = DmHash.withRegexes(options().get(RSYNC_HASH_REGEX), options().get(EXTRA_HASH_REGEX));
         layoutXattr = options().get(XATTR_NAME);
         linktoXattr = Linkto.xattrName(layoutXattr);
-        commitHashXattr = layoutXattr + ".commithash";
         lookupUnhashed = normalizeTristate(options().get(LOOKUP_UNHASHED));
         lookupOptimize = options().get(LOOKUP_OPTIMIZE);
         listing = new DirListing(subvols, options().get(READDIR_OPTIMIZE));
-        randomizeByGfid = options().get(RANDOMIZE_BY_GFID);
+        dirs = new DirectoryLayouts(name(), subvols, hasher, layoutXattr, options().get(RANDOMIZE_BY_GFID));
         diskRule = DiskUsage.of(options().get(MIN_FREE_DISK), options().get(MIN_FREE_INODES));
         diskUsage = new AtomicReferenceArray<>(count);
         diskUsageAt = new AtomicLongArray(count);
@@ -232,12 +207,7 @@ public class DistributeXlator extends Xlator {
 
     /** The layout known for a directory, or null. */
     public Layout knownLayout(Gfid dir) {
-        CachedLayout c = layouts.get(dir);
-        return c == null ? null : c.layout();
-    }
-
-    private void cacheLayout(Gfid dir, Layout layout) {
-        layouts.put(dir, new CachedLayout(layout, System.nanoTime()));
+        return dirs.known(dir);
     }
 
     private Xlator sub(int i) {
@@ -280,7 +250,7 @@ public class DistributeXlator extends Xlator {
                 toSend == null ? "" : "; reporting " + toSend);
         if (event == Event.CHILD_UP) {
             // Layouts read while this subvolume was away lack its range: read them again when next used.
-            layouts.values().removeIf(l -> l.layout().anomalies().down() > 0);
+            dirs.dropDegraded();
         }
         if (toSend != null) propagateUp(toSend);
     }
@@ -290,7 +260,7 @@ public class DistributeXlator extends Xlator {
     @Override
     public CompletableFuture<EntryReply> lookup(Caller c, Loc loc, Xdata x) {
         if (!loc.hasEntry()) return lookupNameless(c, loc);
-        return parentLayout(c, loc).thenCompose(pl -> lookupNamed(c, loc, pl));
+        return dirs.ofParent(c, loc).thenCompose(pl -> lookupNamed(c, loc, pl));
     }
 
     private CompletableFuture<EntryReply> lookupNamed(Caller c, Loc loc, Layout parent) {
@@ -299,7 +269,7 @@ public class DistributeXlator extends Xlator {
         return sub(h).lookup(c, loc, Xdata.EMPTY).handle((r, t) -> {
             if (t == null) {
                 if (r.attr().isDirectory()) {
-                    return lookupDirectory(c, loc.withGfid(r.attr().gfid())).thenApply(DirResult::reply);
+                    return dirs.lookup(c, loc.withGfid(r.attr().gfid())).thenApply(DirectoryLayouts.Looked::reply);
                 }
                 if (Linkto.looksLike(r.attr())) return followLinkto(c, loc, h, r, true);
                 dataSubvol.put(r.attr().gfid(), h);
@@ -310,7 +280,7 @@ public class DistributeXlator extends Xlator {
             if (e == Errno.ENOENT && loc.gfid() != null && !loc.gfid().isNull()) {
                 // The caller knew this object: our layout of its parent may be stale (another client
                 // ran fix-layout), so look everywhere and read the parent's layout again next time.
-                layouts.remove(loc.parent());
+                dirs.forget(loc.parent());
                 return lookupEverywhere(c, loc);
             }
             return CompletableFuture.<EntryReply>failedFuture(t);
@@ -319,8 +289,7 @@ public class DistributeXlator extends Xlator {
 
     private boolean shouldLookEverywhere(Layout parent) {
         if (lookupUnhashed.equals("off")) return false;
-        boolean committed = !parent.anomalies().rangesBroken() && parent.entries().stream()
-                .filter(Layout.Entry::participates).allMatch(e -> e.commitHash() == volumeCommitHash);
+        boolean committed = dirs.committed(parent);
         if (lookupUnhashed.equals("auto")) return !committed;
         return !(lookupOptimize && committed);
     }
@@ -365,7 +334,7 @@ public class DistributeXlator extends Xlator {
         if (g == null || g.isNull()) {
             return CompletableFuture.failedFuture(Errno.EINVAL.exception("lookup of " + loc + " names neither a gfid nor an entry"));
         }
-        if (g.isRoot() || layouts.containsKey(g)) return lookupDirectory(c, loc).thenApply(DirResult::reply);
+        if (g.isRoot() || dirs.isKnown(g)) return dirs.lookup(c, loc).thenApply(DirectoryLayouts.Looked::reply);
         Integer s = dataSubvol.get(g);
         if (s == null) return lookupEverywhere(c, loc);
         return sub(s).lookup(c, loc, Xdata.EMPTY).handle((r, t) -> {
@@ -384,7 +353,7 @@ public class DistributeXlator extends Xlator {
         return Outcome.all(everySubvol, i -> sub(i).lookup(c, loc, Xdata.EMPTY)).thenCompose(outs -> {
             for (Outcome<EntryReply> o : outs) {
                 if (o.ok() && o.value().attr().isDirectory()) {
-                    return lookupDirectory(c, loc.withGfid(o.value().attr().gfid())).thenApply(DirResult::reply);
+                    return dirs.lookup(c, loc.withGfid(o.value().attr().gfid())).thenApply(DirectoryLayouts.Looked::reply);
                 }
             }
             for (Outcome<EntryReply> o : outs) {
@@ -396,221 +365,11 @@ public class DistributeXlator extends Xlator {
             for (Outcome<EntryReply> o : outs) {
                 if (o.ok()) return followLinkto(c, loc, o.subvol(), o.value(), false);
             }
-            return CompletableFuture.failedFuture(failure(outs, loc));
+            return CompletableFuture.failedFuture(Outcome.failure(outs, loc));
         });
-    }
-
-    /** One errno for a fop that failed everywhere: ENOENT/ESTALE if any said so, ENOTCONN if all were down. */
-    private static FopException failure(List<? extends Outcome<?>> outs, Object what) {
-        Errno chosen = null;
-        boolean allDown = !outs.isEmpty();
-        for (Outcome<?> o : outs) {
-            if (o.ok()) continue;
-            if (o.error() != Errno.ENOTCONN) allDown = false;
-            if (o.error() == Errno.ENOENT) chosen = Errno.ENOENT;
-            else if (o.error() == Errno.ESTALE && chosen != Errno.ENOENT) chosen = Errno.ESTALE;
-            else if (chosen == null && o.error() != Errno.ENOTCONN) chosen = o.error();
-        }
-        if (allDown) chosen = Errno.ENOTCONN;
-        if (chosen == null) chosen = Errno.EIO;
-        return chosen.exception(String.valueOf(what));
-    }
-
-    private CompletableFuture<Layout> parentLayout(Caller c, Loc loc) {
-        CachedLayout l = layouts.get(loc.parent());
-        if (l != null && System.nanoTime() - l.readAt() < LAYOUT_TTL_NANOS) {
-            return CompletableFuture.completedFuture(l.layout());
-        }
-        return lookupDirectory(c, Loc.of(loc.parent(), parentPath(loc.path()))).thenApply(DirResult::layout);
-    }
-
-    private static String parentPath(String path) {
-        if (path == null || !path.startsWith("/")) return null;
-        int slash = path.lastIndexOf('/');
-        return slash <= 0 ? "/" : path.substring(0, slash);
     }
 
     // ---- directories: lookup, merge, self-heal ----
-
-    /** Looks a directory up on every subvolume, merges the answers, reads and heals its layout. */
-    private CompletableFuture<DirResult> lookupDirectory(Caller c, Loc loc) {
-        // The layout xattrs are asked for alongside the lookups: one round trip, as GlusterFS's xattr_req.
-        CompletableFuture<List<Outcome<EntryReply>>> looks = Outcome.all(everySubvol,
-                i -> sub(i).lookup(c, loc, Xdata.EMPTY));
-        CompletableFuture<List<Outcome<XattrReply>>> xattrs = Outcome.all(everySubvol,
-                i -> sub(i).getxattr(Caller.ROOT, loc, layoutXattr, Xdata.EMPTY));
-        boolean root = loc.gfid() != null && loc.gfid().isRoot();
-        CompletableFuture<Void> commit = !root ? CompletableFuture.completedFuture(null)
-                : Outcome.all(everySubvol, i -> sub(i).getxattr(Caller.ROOT, loc, commitHashXattr, Xdata.EMPTY))
-                        .thenAccept(this::noteVolumeCommitHash);
-        return looks.thenCombine(xattrs, (outs, xs) -> {
-            List<Outcome<EntryReply>> dirs = outs.stream()
-                    .filter(o -> o.ok() && o.value().attr().isDirectory()).toList();
-            if (dirs.isEmpty()) {
-                boolean file = outs.stream().anyMatch(Outcome::ok);
-                return CompletableFuture.<DirResult>failedFuture(file
-                        ? Errno.ENOTDIR.exception(loc + " is not a directory") : failure(outs, loc));
-            }
-            Gfid gfid = dirs.get(0).value().attr().gfid();
-            for (Outcome<EntryReply> d : dirs) {
-                if (!d.value().attr().gfid().equals(gfid)) {
-                    LOG.warn("{}: directory {} has gfid {} on {} but {} on {}", name(), loc, gfid,
-                            names.get(dirs.get(0).subvol()), d.value().attr().gfid(), names.get(d.subvol()));
-                }
-            }
-            Loc dloc = loc.withGfid(gfid);
-            Layout.Entry[] entries = new Layout.Entry[count];
-            for (Outcome<EntryReply> o : outs) {
-                int i = o.subvol();
-                if (!o.ok()) entries[i] = Layout.Entry.failed(o.error() == Errno.ESTALE ? Errno.ENOENT : o.error());
-                else if (!o.value().attr().isDirectory()) entries[i] = Layout.Entry.failed(Errno.ENOTDIR);
-                else entries[i] = layoutEntry(dloc, xs.get(i));
-            }
-            Layout found = new Layout(List.of(entries));
-            EntryReply merged = merge(dirs);
-            return heal(dloc, merged.attr(), found).thenApply(l -> {
-                cacheLayout(gfid, l);
-                return new DirResult(merged, l);
-            });
-        }).thenCompose(Function.identity()).thenCombine(commit, (r, v) -> r);
-    }
-
-    private void noteVolumeCommitHash(List<Outcome<XattrReply>> outs) {
-        for (Outcome<XattrReply> o : outs) {
-            byte[] raw = o.ok() ? o.value().values().get(commitHashXattr) : null;
-            if (raw != null && raw.length == 4) {
-                int h = java.nio.ByteBuffer.wrap(raw).getInt();
-                if (h != volumeCommitHash) LOG.info("{}: volume commit hash is now {}", name(), Integer.toHexString(h));
-                volumeCommitHash = h;
-                return;
-            }
-        }
-    }
-
-    private Layout.Entry layoutEntry(Loc dir, Outcome<XattrReply> xo) {
-        if (!xo.ok()) return xo.error() == Errno.ENODATA ? Layout.Entry.none() : Layout.Entry.failed(xo.error());
-        byte[] raw = xo.value().values().get(layoutXattr);
-        if (raw == null) return Layout.Entry.none();
-        try {
-            return Layout.decode(raw);
-        } catch (IllegalArgumentException e) {
-            LOG.warn("{}: {} on {}: {}", name(), dir, names.get(xo.subvol()), e.getMessage());
-            return Layout.Entry.none();
-        }
-    }
-
-    /** A directory's attributes: the first copy's, with the latest times of all copies. */
-    private static EntryReply merge(List<Outcome<EntryReply>> dirs) {
-        EntryReply base = dirs.get(0).value();
-        Iatt b = base.attr();
-        long aS = b.atimeSec(), mS = b.mtimeSec(), cS = b.ctimeSec();
-        int aN = b.atimeNsec(), mN = b.mtimeNsec(), cN = b.ctimeNsec();
-        for (Outcome<EntryReply> o : dirs) {
-            Iatt a = o.value().attr();
-            if (a.atimeSec() > aS || (a.atimeSec() == aS && a.atimeNsec() > aN)) { aS = a.atimeSec(); aN = a.atimeNsec(); }
-            if (a.mtimeSec() > mS || (a.mtimeSec() == mS && a.mtimeNsec() > mN)) { mS = a.mtimeSec(); mN = a.mtimeNsec(); }
-            if (a.ctimeSec() > cS || (a.ctimeSec() == cS && a.ctimeNsec() > cN)) { cS = a.ctimeSec(); cN = a.ctimeNsec(); }
-        }
-        Iatt m = new Iatt(b.gfid(), b.mode(), b.nlink(), b.uid(), b.gid(), b.rdev(), b.size(), b.blocks(), b.blksize(),
-                aS, aN, mS, mN, cS, cN);
-        return new EntryReply(m, base.preParent(), base.postParent(), base.xdata());
-    }
-
-    /**
-     * Self-heal (GlusterFS dht_selfheal_directory): recreate the directory where it is missing, then
-     * write a fresh layout if the ranges have holes or overlaps; directories recreated under an
-     * otherwise sound layout get an empty range, as a newly added brick does. Nothing is healed
-     * while a subvolume is down or failed oddly, so that a transient outage never rewrites layouts.
-     */
-    private CompletableFuture<Layout> heal(Loc dir, Iatt attr, Layout found) {
-        if (found.anomalies().rangesBroken() && found.anomalies().missing() < count) {
-            // Another client may be writing this layout right now (fix-layout, or its own heal):
-            // look again a moment later before overwriting it.
-            return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(
-                    HEAL_RECHECK_MILLIS, TimeUnit.MILLISECONDS)).thenCompose(v -> rereadLayout(dir, found))
-                    .thenCompose(again -> healNow(dir, attr, again));
-        }
-        return healNow(dir, attr, found);
-    }
-
-    /** The layout as the subvolumes hold it now; entries that failed before stay as they were. */
-    private CompletableFuture<Layout> rereadLayout(Loc dir, Layout before) {
-        List<Integer> present = everySubvol.stream().filter(i -> before.entry(i).present()).toList();
-        return Outcome.all(present, i -> sub(i).getxattr(Caller.ROOT, dir, layoutXattr, Xdata.EMPTY)).thenApply(xs -> {
-            Layout.Entry[] entries = before.entries().toArray(new Layout.Entry[0]);
-            for (Outcome<XattrReply> xo : xs) entries[xo.subvol()] = layoutEntry(dir, xo);
-            return new Layout(List.of(entries));
-        });
-    }
-
-    private CompletableFuture<Layout> healNow(Loc dir, Iatt attr, Layout found) {
-        Layout.Anomalies a = found.anomalies();
-        List<Integer> missing = found.missingDirectories();
-        // Without a name the missing copies cannot be recreated; rewriting the ranges around them would move files.
-        boolean cannotMkdir = !missing.isEmpty() && !dir.hasEntry();
-        if (a.down() > 0 || a.misc() > 0 || cannotMkdir || (!a.rangesBroken() && missing.isEmpty())) {
-            if (a.rangesBroken() || !missing.isEmpty()) {
-                LOG.info("{}: not healing {} while subvolumes are down or failing: {}", name(), dir, found);
-            }
-            return CompletableFuture.completedFuture(found);
-        }
-        Caller owner = Caller.of(attr.uid(), attr.gid(), 0);
-        int perm = attr.mode() & FileType.PERM_MASK;
-        return Outcome.all(missing, i -> sub(i).mkdir(owner, dir, perm, 0, Xdata.EMPTY)).thenCompose(made -> {
-            Layout.Entry[] entries = found.entries().toArray(new Layout.Entry[0]);
-            List<Integer> created = new ArrayList<>();
-            for (Outcome<EntryReply> m : made) {
-                if (m.ok() || m.error() == Errno.EEXIST) {
-                    created.add(m.subvol());
-                    entries[m.subvol()] = Layout.Entry.none();
-                } else {
-                    LOG.warn("{}: could not recreate directory {} on {}: {}", name(), dir, names.get(m.subvol()), m.error());
-                }
-            }
-            if (!created.isEmpty()) LOG.info("{}: recreated directory {} on {}", name(), dir,
-                    created.stream().map(names::get).toList());
-            Layout afterMkdir = new Layout(List.of(entries));
-            if (!a.rangesBroken()) {
-                Layout.Entry empty = Layout.Entry.range(0, 0, volumeCommitHash);
-                for (int i : created) entries[i] = empty;
-                return writeLayout(dir, new Layout(List.of(entries)), created);
-            }
-            List<Boolean> usable = new ArrayList<>();
-            List<Integer> targets = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                boolean u = afterMkdir.entry(i).present();
-                usable.add(u);
-                if (u) targets.add(i);
-            }
-            // Files may sit where the old ranges put them: mark the new layout uncommitted, so that
-            // names missing on their hashed subvolume are looked for everywhere until a rebalance.
-            Layout fresh = Layout.fresh(names, usable, rotationHash(dir), LAYOUT_HASH_INVALID);
-            LOG.info("{}: layout of {} had {} hole(s), {} overlap(s): {} -> {}", name(), dir, a.holes(), a.overlaps(),
-                    found, fresh);
-            return writeLayout(dir, fresh, targets);
-        });
-    }
-
-    /** Writes each target subvolume's entry of {@code layout}; a failed write leaves that entry failed. */
-    private CompletableFuture<Layout> writeLayout(Loc dir, Layout layout, List<Integer> targets) {
-        return Outcome.all(targets, i -> sub(i).setxattr(Caller.ROOT, dir,
-                Map.of(layoutXattr, Layout.encode(layout.entry(i))), 0, Xdata.EMPTY)).thenApply(outs -> {
-            Layout.Entry[] entries = layout.entries().toArray(new Layout.Entry[0]);
-            for (Outcome<Done> o : outs) {
-                if (!o.ok()) {
-                    LOG.warn("{}: could not write layout of {} on {}: {}", name(), dir, names.get(o.subvol()), o.error());
-                    entries[o.subvol()] = Layout.Entry.failed(o.error());
-                }
-            }
-            return new Layout(List.of(entries));
-        });
-    }
-
-    private int rotationHash(Loc dir) {
-        String path = dir.path();
-        if (randomizeByGfid || path == null || !path.startsWith("/")) return hasher.hashName(dir.gfid().toString());
-        return hasher.hashName(path);
-    }
 
     private static Loc withNewGfid(Loc loc) {
         return loc.gfid() == null || loc.gfid().isNull() ? loc.withGfid(Gfid.random()) : loc;
@@ -629,7 +388,7 @@ public class DistributeXlator extends Xlator {
     @Override
     public CompletableFuture<EntryReply> mkdir(Caller c, Loc loc, int mode, int umask, Xdata x) {
         Loc l = withNewGfid(loc);
-        return parentLayout(c, l).thenCompose(pl -> {
+        return dirs.ofParent(c, l).thenCompose(pl -> {
             int h = hashedSubvol(pl, l.name());
             if (h < 0) return noSubvolFor(l, pl);
             return sub(h).mkdir(c, l, mode, umask, x).thenCompose(reply -> {
@@ -642,14 +401,7 @@ public class DistributeXlator extends Xlator {
                         else LOG.warn("{}: mkdir {} on {} failed: {}; the directory gets no range there",
                                 name(), l, names.get(o.subvol()), o.error());
                     }
-                    Layout fresh = Layout.fresh(names, usable, rotationHash(l), volumeCommitHash);
-                    List<Integer> targets = everySubvol.stream().filter(usable::get).toList();
-                    return writeLayout(l, fresh, targets).thenApply(written -> {
-                        Layout.Entry[] e = written.entries().toArray(new Layout.Entry[0]);
-                        for (int i = 0; i < count; i++) if (!usable.get(i)) e[i] = Layout.Entry.failed(Errno.ENOENT);
-                        cacheLayout(reply.attr().gfid(), new Layout(List.of(e)));
-                        return reply;
-                    });
+                    return dirs.createFor(l, reply.attr().gfid(), usable).thenApply(written -> reply);
                 });
             });
         });
@@ -685,7 +437,7 @@ public class DistributeXlator extends Xlator {
 
     /** Removes the directory from the non-hashed subvolumes first, then the hashed one (which lookups consult). */
     private CompletableFuture<ParentReply> removeDirEverywhere(Caller c, Loc loc, Loc dloc, int flags, Xdata x) {
-        return parentLayout(c, loc).thenCompose(pl -> {
+        return dirs.ofParent(c, loc).thenCompose(pl -> {
             int h = Math.max(0, hashedSubvol(pl, loc.name()));
             List<Integer> others = everySubvol.stream().filter(i -> i != h).toList();
             return Outcome.all(others, i -> sub(i).rmdir(c, loc, flags, x)).thenCompose(outs -> {
@@ -699,32 +451,24 @@ public class DistributeXlator extends Xlator {
                     Errno e = bad.error();
                     LOG.info("{}: rmdir {} failed on {} ({}); restoring it on {}", name(), loc, names.get(bad.subvol()), e,
                             removed.stream().map(names::get).toList());
-                    return restoreDirs(dloc, removed).thenCompose(v ->
+                    return dirs.restore(dloc, removed).thenCompose(v ->
                             CompletableFuture.<ParentReply>failedFuture(e.exception(loc.toString())));
                 }
                 return Outcome.one(h, i -> sub(i).rmdir(c, loc, flags, x)).thenCompose(ho -> {
                     if (ho.ok()) {
-                        layouts.remove(dloc.gfid());
+                        dirs.forget(dloc.gfid());
                         return CompletableFuture.completedFuture(ho.value());
                     }
                     if (ho.error() == Errno.ENOENT && !removed.isEmpty()) {
-                        layouts.remove(dloc.gfid());
+                        dirs.forget(dloc.gfid());
                         return CompletableFuture.completedFuture(outs.stream().filter(Outcome::ok).findFirst()
                                 .map(Outcome::value).orElseThrow());
                     }
-                    return restoreDirs(dloc, removed).thenCompose(v ->
+                    return dirs.restore(dloc, removed).thenCompose(v ->
                             CompletableFuture.<ParentReply>failedFuture(ho.error().exception(loc.toString())));
                 });
             });
         });
-    }
-
-    private CompletableFuture<Void> restoreDirs(Loc dloc, List<Integer> where) {
-        Layout known = knownLayout(dloc.gfid());
-        return Outcome.all(where, i -> sub(i).mkdir(Caller.ROOT, dloc, 0755, 0, Xdata.EMPTY)
-                .thenCompose(r -> known == null ? CompletableFuture.completedFuture(Done.OK)
-                        : sub(i).setxattr(Caller.ROOT, dloc, Map.of(layoutXattr, Layout.encode(known.entry(i))), 0,
-                        Xdata.EMPTY))).thenAccept(v -> layouts.remove(dloc.gfid()));
     }
 
     /**
@@ -786,7 +530,7 @@ public class DistributeXlator extends Xlator {
      */
     private CompletableFuture<EntryReply> placeNewFile(Caller c, Loc loc, boolean spaceRule, Maker maker) {
         Loc l = withNewGfid(loc);
-        return parentLayout(c, l).thenCompose(pl -> {
+        return dirs.ofParent(c, l).thenCompose(pl -> {
             int h = hashedSubvol(pl, l.name());
             if (h < 0) return noSubvolFor(l, pl);
             CompletableFuture<Integer> where = spaceRule ? subvolWithSpace(c, h) : CompletableFuture.completedFuture(h);
@@ -865,7 +609,7 @@ public class DistributeXlator extends Xlator {
             if (t.subvol < 0) return CompletableFuture.<EntryReply>failedFuture(Errno.EPERM.exception(
                     "cannot hard-link directory " + oldLoc));
             int s = t.subvol;
-            return parentLayout(c, newLoc).thenCompose(pl -> {
+            return dirs.ofParent(c, newLoc).thenCompose(pl -> {
                 int h = hashedSubvol(pl, newLoc.name());
                 return sub(s).link(c, oldLoc, newLoc, x).thenCompose(r -> {
                     if (h < 0 || h == s) return CompletableFuture.completedFuture(r);
@@ -881,7 +625,7 @@ public class DistributeXlator extends Xlator {
 
     @Override
     public CompletableFuture<ParentReply> unlink(Caller c, Loc loc, int xflags, Xdata x) {
-        return parentLayout(c, loc).thenCompose(pl -> lookup(c, loc, Xdata.EMPTY).thenCompose(r -> {
+        return dirs.ofParent(c, loc).thenCompose(pl -> lookup(c, loc, Xdata.EMPTY).thenCompose(r -> {
             if (r.attr().isDirectory()) {
                 return CompletableFuture.<ParentReply>failedFuture(Errno.EISDIR.exception(loc + " is a directory"));
             }
@@ -901,7 +645,7 @@ public class DistributeXlator extends Xlator {
     public CompletableFuture<RenameReply> rename(Caller c, Loc oldLoc, Loc newLoc, Xdata x) {
         return lookup(c, oldLoc, Xdata.EMPTY).thenCompose(src -> {
             if (src.attr().isDirectory()) return renameDirectory(c, oldLoc, newLoc, x);
-            return parentLayout(c, oldLoc).thenCompose(op -> parentLayout(c, newLoc).thenCompose(np ->
+            return dirs.ofParent(c, oldLoc).thenCompose(op -> dirs.ofParent(c, newLoc).thenCompose(np ->
                     lookup(c, newLoc, Xdata.EMPTY).handle((dst, t) -> {
                         if (t != null && FopException.errnoOf(t) != Errno.ENOENT) {
                             return CompletableFuture.<RenameReply>failedFuture(t);
@@ -972,7 +716,7 @@ public class DistributeXlator extends Xlator {
             Outcome<RenameReply> bad = outs.stream().filter(o -> !o.ok() && o.error() != Errno.ENOENT).findFirst()
                     .orElse(null);
             if (bad == null && !done.isEmpty()) return CompletableFuture.completedFuture(outs.get(done.get(0)).value());
-            if (bad == null) return CompletableFuture.failedFuture(failure(outs, oldLoc));
+            if (bad == null) return CompletableFuture.failedFuture(Outcome.failure(outs, oldLoc));
             Errno e = bad.error();
             return Outcome.all(done, i -> sub(i).rename(Caller.ROOT, newLoc, oldLoc, Xdata.EMPTY)).thenCompose(undo -> {
                 for (Outcome<RenameReply> u : undo) {
@@ -994,7 +738,7 @@ public class DistributeXlator extends Xlator {
     private CompletableFuture<Target> locate(Caller c, Loc loc) {
         Gfid g = loc.gfid();
         if (g != null && !g.isNull()) {
-            if (g.isRoot() || layouts.containsKey(g)) return CompletableFuture.completedFuture(new Target(g, -1));
+            if (g.isRoot() || dirs.isKnown(g)) return CompletableFuture.completedFuture(new Target(g, -1));
             Integer s = dataSubvol.get(g);
             if (s != null) return CompletableFuture.completedFuture(new Target(g, s));
         }
@@ -1047,7 +791,7 @@ public class DistributeXlator extends Xlator {
                 }
             }
             for (Outcome<T> o : outs) if (o.ok()) return CompletableFuture.completedFuture(o.value());
-            return CompletableFuture.failedFuture(failure(outs, what));
+            return CompletableFuture.failedFuture(Outcome.failure(outs, what));
         });
     }
 
@@ -1101,7 +845,7 @@ public class DistributeXlator extends Xlator {
     public CompletableFuture<StatfsReply> statfs(Caller c, Loc loc, Xdata x) {
         return Outcome.all(everySubvol, i -> sub(i).statfs(c, Loc.root(), x)).thenCompose(outs -> {
             List<Statvfs> ok = outs.stream().filter(Outcome::ok).map(o -> o.value().statvfs()).toList();
-            if (ok.isEmpty()) return CompletableFuture.failedFuture(failure(outs, "statfs"));
+            if (ok.isEmpty()) return CompletableFuture.failedFuture(Outcome.failure(outs, "statfs"));
             Statvfs f = ok.get(0);
             long unit = Math.max(1, f.frsize());
             long blocks = 0, bfree = 0, bavail = 0, files = 0, ffree = 0, favail = 0, namemax = Long.MAX_VALUE;
@@ -1137,7 +881,7 @@ public class DistributeXlator extends Xlator {
         if (st instanceof DirListing.OpenDir) return -1;
         Integer s = dataSubvol.get(fd.gfid());
         if (s != null) return s;
-        if (layouts.containsKey(fd.gfid()) || fd.gfid().isRoot()) return -1;
+        if (dirs.isKnown(fd.gfid()) || fd.gfid().isRoot()) return -1;
         throw Errno.EBADF.exception(fd + " was not opened through " + name());
     }
 
@@ -1371,7 +1115,7 @@ public class DistributeXlator extends Xlator {
             if (bad != null || outs.stream().noneMatch(Outcome::ok)) {
                 for (Outcome<Done> o : outs) if (o.ok()) sub(o.subvol()).releasedir(fd);
                 return CompletableFuture.<Done>failedFuture(bad != null ? bad.error().exception(loc.toString())
-                        : failure(outs, loc));
+                        : Outcome.failure(outs, loc));
             }
             fd.setCtx(this, new DirListing.OpenDir(opened));
             return CompletableFuture.completedFuture(Done.OK);
@@ -1419,7 +1163,20 @@ public class DistributeXlator extends Xlator {
     }
 
     int volumeCommitHash() {
-        return volumeCommitHash;
+        return dirs.volumeCommitHash();
+    }
+
+    /**
+     * Fix-layout of one directory: heal it, then give every subvolume a range, keeping as much of
+     * the old assignment as possible, stamped with {@code commitHash}.
+     */
+    CompletableFuture<Layout> fixLayout(Caller c, Loc dir, int commitHash) {
+        return dirs.fix(c, dir, commitHash);
+    }
+
+    /** Marks the volume's layouts as complete for lookup-optimize (the last step of a rebalance). */
+    CompletableFuture<Void> stampVolumeCommitHash(int hash) {
+        return dirs.stampVolumeCommitHash(hash);
     }
 
     /** The subvolume this xlator last found a file's data on, or -1. */
@@ -1430,45 +1187,6 @@ public class DistributeXlator extends Xlator {
 
     void noteMigrated(Gfid g, int subvol) {
         dataSubvol.put(g, subvol);
-    }
-
-    /**
-     * Fix-layout of one directory: heal it, then give every subvolume a range, keeping as much of
-     * the old assignment as possible, stamped with {@code commitHash}. Refused while any
-     * subvolume is down or the directory could not be made everywhere, since the new layout
-     * would leave that subvolume out.
-     */
-    CompletableFuture<Layout> fixLayout(Caller c, Loc dir, int commitHash) {
-        return lookupDirectory(c, dir).thenCompose(r -> {
-            Layout old = r.layout();
-            Layout.Anomalies a = old.anomalies();
-            if (a.down() > 0 || a.missing() > 0 || a.misc() > 0) {
-                return CompletableFuture.<Layout>failedFuture((a.down() > 0 ? Errno.ENOTCONN : Errno.EIO).exception(
-                        "cannot fix the layout of " + dir + " while it is " + old + " (a subvolume is down or failing)"));
-            }
-            Gfid gfid = r.reply().attr().gfid();
-            Loc dloc = dir.withGfid(gfid);
-            List<Boolean> all = java.util.Collections.nCopies(count, true);
-            Layout fixed = Layout.fixed(names, all, rotationHash(dloc), commitHash, old);
-            if (fixed.equals(old)) return CompletableFuture.completedFuture(old);
-            return writeLayout(dloc, fixed, everySubvol).thenApply(w -> {
-                LOG.info("{}: fix-layout of {}: {} -> {}", name(), dloc, old, w);
-                cacheLayout(gfid, w);
-                return w;
-            });
-        });
-    }
-
-    /** Marks the volume's layouts as complete for lookup-optimize (the last step of a rebalance). */
-    CompletableFuture<Void> stampVolumeCommitHash(int hash) {
-        byte[] raw = java.nio.ByteBuffer.allocate(4).putInt(hash).array();
-        return Outcome.all(everySubvol, i -> sub(i).setxattr(Caller.ROOT, Loc.root(), Map.of(commitHashXattr, raw), 0,
-                Xdata.EMPTY)).thenAccept(outs -> {
-            for (Outcome<Done> o : outs) {
-                if (!o.ok()) throw o.error().exception("stamping the commit hash on " + names.get(o.subvol()));
-            }
-            volumeCommitHash = hash;
-        });
     }
 
     // ---- callbacks ----
@@ -1487,7 +1205,7 @@ public class DistributeXlator extends Xlator {
 
     @Override
     public void forget(Inode inode) {
-        layouts.remove(inode.gfid());
+        dirs.forget(inode.gfid());
         dataSubvol.remove(inode.gfid());
         super.forget(inode);
     }

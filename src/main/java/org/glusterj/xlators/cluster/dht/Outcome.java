@@ -36,4 +36,20 @@ record Outcome<T>(int subvol, T value, Errno error) {
         return f.handle((v, t) -> t == null ? new Outcome<>(subvol, v, null)
                 : new Outcome<>(subvol, null, FopException.errnoOf(t)));
     }
+
+    /** One errno for a fop that failed everywhere: ENOENT/ESTALE if any said so, ENOTCONN if all were down. */
+    static FopException failure(List<? extends Outcome<?>> outs, Object what) {
+        Errno chosen = null;
+        boolean allDown = !outs.isEmpty();
+        for (Outcome<?> o : outs) {
+            if (o.ok()) continue;
+            if (o.error() != Errno.ENOTCONN) allDown = false;
+            if (o.error() == Errno.ENOENT) chosen = Errno.ENOENT;
+            else if (o.error() == Errno.ESTALE && chosen != Errno.ENOENT) chosen = Errno.ESTALE;
+            else if (chosen == null && o.error() != Errno.ENOTCONN) chosen = o.error();
+        }
+        if (allDown) chosen = Errno.ENOTCONN;
+        if (chosen == null) chosen = Errno.EIO;
+        return chosen.exception(String.valueOf(what));
+    }
 }

@@ -124,7 +124,7 @@ public final class Rebalancer {
             listener.onProgress(progress(false), dir.path());
         }
         if (!fixLayoutOnly) {
-            if (!pause(2 * DistributeXlator.LAYOUT_TTL_NANOS)) return stopped("layouts fixed; no file moved yet");
+            if (!pause(2 * DirectoryLayouts.TTL_NANOS)) return stopped("layouts fixed; no file moved yet");
             for (int i = 0; i < fixed.size(); i++) {
                 if (stop.get()) return stopped((fixed.size() - i) + " directories left to move files in");
                 Loc dir = fixed.get(i);
