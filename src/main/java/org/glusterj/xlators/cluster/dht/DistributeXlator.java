@@ -57,9 +57,11 @@ import org.slf4j.LoggerFactory;
  * GlusterFS's, so a name lands on the same subvolume index as in a GlusterFS volume with the same
  * subvolume names and order.
  *
- * <p>State kept here: each known directory's layout and each known file's data subvolume, keyed
- * by gfid (fops address objects by gfid, so inode context slots cannot be reached from a Loc) and
- * dropped on forget; an open fd's subvolume in the fd's context slot.
+ * <p>State kept: each known directory's layout ({@link DirectoryLayouts}) and each known file's
+ * data subvolume, keyed by gfid (fops address objects by gfid, so inode context slots cannot be
+ * reached from a Loc) and dropped on forget; an open fd's subvolume(s) in the fd's context slot.
+ * Names that moved away from their hashed subvolume (rename, full brick) are found through linkto
+ * files; files being moved by a {@link Rebalancer} stay readable and writable through open fds.
  */
 public class DistributeXlator extends Xlator {
     private static final Logger LOG = LoggerFactory.getLogger(DistributeXlator.class);
