@@ -90,7 +90,7 @@ final class DirListing {
             for (Dirent d : rr.entries()) {
                 if (!listedFrom(dir, subvol, d)) continue;
                 out.add(new Dirent(d.name(), d.ino(), DirOffsets.encode(d.offset(), subvol, count), d.type(),
-                        withAttrs ? d.attr() : null, d.xdata()));
+                        withAttrs ? Linkto.visible(d.attr()) : null, d.xdata()));
             }
             if (out.isEmpty()) {
                 long last = rr.entries().get(rr.entries().size() - 1).offset();

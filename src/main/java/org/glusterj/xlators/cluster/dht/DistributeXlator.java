@@ -261,8 +261,25 @@ public class DistributeXlator extends Xlator {
 
     @Override
     public CompletableFuture<EntryReply> lookup(Caller c, Loc loc, Xdata x) {
-        if (!loc.hasEntry()) return lookupNameless(c, loc);
-        return dirs.ofParent(c, loc).thenCompose(pl -> lookupNamed(c, loc, pl));
+        CompletableFuture<EntryReply> r = loc.hasEntry()
+                ? dirs.ofParent(c, loc).thenCompose(pl -> lookupNamed(c, loc, pl)) : lookupNameless(c, loc);
+        return r.thenApply(DistributeXlator::visible);
+    }
+
+    private static EntryReply visible(EntryReply r) {
+        Iatt a = Linkto.visible(r.attr());
+        return a == r.attr() ? r : new EntryReply(a, r.preParent(), r.postParent(), r.xdata());
+    }
+
+    private static AttrReply visible(AttrReply r) {
+        Iatt a = Linkto.visible(r.attr());
+        return a == r.attr() ? r : new AttrReply(a, r.xdata());
+    }
+
+    private static ChangeReply visible(ChangeReply r) {
+        Iatt pre = r.pre() == null ? null : Linkto.visible(r.pre());
+        Iatt post = r.post() == null ? null : Linkto.visible(r.post());
+        return pre == r.pre() && post == r.post() ? r : new ChangeReply(pre, post, r.xdata());
     }
 
     private CompletableFuture<EntryReply> lookupNamed(Caller c, Loc loc, Layout parent) {
@@ -799,7 +816,8 @@ public class DistributeXlator extends Xlator {
 
     @Override
     public CompletableFuture<AttrReply> stat(Caller c, Loc loc, Xdata x) {
-        return onObject(c, loc, s -> sub(s).stat(c, loc, x), () -> firstAnswer(i -> sub(i).stat(c, loc, x)));
+        return onObject(c, loc, s -> sub(s).stat(c, loc, x), () -> firstAnswer(i -> sub(i).stat(c, loc, x)))
+                .thenApply(DistributeXlator::visible);
     }
 
     @Override
@@ -816,13 +834,13 @@ public class DistributeXlator extends Xlator {
     @Override
     public CompletableFuture<ChangeReply> truncate(Caller c, Loc loc, long offset, Xdata x) {
         return onObject(c, loc, s -> sub(s).truncate(c, loc, offset, x),
-                () -> CompletableFuture.failedFuture(Errno.EISDIR.exception(loc.toString())));
+                () -> CompletableFuture.failedFuture(Errno.EISDIR.exception(loc.toString()))).thenApply(DistributeXlator::visible);
     }
 
     @Override
     public CompletableFuture<ChangeReply> setattr(Caller c, Loc loc, SetAttr attr, Xdata x) {
         return onObject(c, loc, s -> sub(s).setattr(c, loc, attr, x),
-                () -> everywhere(loc, everySubvol, i -> sub(i).setattr(c, loc, attr, x)));
+                () -> everywhere(loc, everySubvol, i -> sub(i).setattr(c, loc, attr, x))).thenApply(DistributeXlator::visible);
     }
 
     @Override
@@ -981,7 +999,7 @@ public class DistributeXlator extends Xlator {
     @Override
     public CompletableFuture<AttrReply> fstat(Caller c, Fd fd, Xdata x) {
         return onFileFd(c, fd, false, s -> sub(s).fstat(c, fd, x), AttrReply::attr, DistributeXlator::nothing,
-                () -> firstAnswer(i -> sub(i).fstat(c, fd, x)));
+                () -> firstAnswer(i -> sub(i).fstat(c, fd, x))).thenApply(DistributeXlator::visible);
     }
 
     @Override
@@ -1011,7 +1029,7 @@ public class DistributeXlator extends Xlator {
             data.release();
             throw e;
         }
-        return first.handle((r, t) -> {
+        return first.<CompletableFuture<ChangeReply>>handle((r, t) -> {
             Redo redo = t == null ? redoFor(r.post(), true) : Redo.NONE;
             if (redo == Redo.NONE) {
                 data.release();
@@ -1030,7 +1048,7 @@ public class DistributeXlator extends Xlator {
                     return r;
                 });
             }).thenCompose(Function.identity());
-        }).thenCompose(Function.identity());
+        }).thenCompose(Function.identity()).thenApply(DistributeXlator::visible);
     }
 
     @Override
@@ -1041,37 +1059,37 @@ public class DistributeXlator extends Xlator {
     @Override
     public CompletableFuture<ChangeReply> fsync(Caller c, Fd fd, boolean datasync, Xdata x) {
         return onFileFd(c, fd, true, s -> sub(s).fsync(c, fd, datasync, x), ChangeReply::post, DistributeXlator::nothing,
-                isDir(fd));
+                isDir(fd)).thenApply(DistributeXlator::visible);
     }
 
     @Override
     public CompletableFuture<ChangeReply> ftruncate(Caller c, Fd fd, long offset, Xdata x) {
         return onFileFd(c, fd, true, s -> sub(s).ftruncate(c, fd, offset, x), ChangeReply::post, DistributeXlator::nothing,
-                isDir(fd));
+                isDir(fd)).thenApply(DistributeXlator::visible);
     }
 
     @Override
     public CompletableFuture<ChangeReply> fsetattr(Caller c, Fd fd, SetAttr attr, Xdata x) {
         return onFileFd(c, fd, true, s -> sub(s).fsetattr(c, fd, attr, x), ChangeReply::post, DistributeXlator::nothing,
-                () -> everywhere(fd, openedOn(fd), i -> sub(i).fsetattr(c, fd, attr, x)));
+                () -> everywhere(fd, openedOn(fd), i -> sub(i).fsetattr(c, fd, attr, x))).thenApply(DistributeXlator::visible);
     }
 
     @Override
     public CompletableFuture<ChangeReply> fallocate(Caller c, Fd fd, int mode, long offset, long len, Xdata x) {
         return onFileFd(c, fd, true, s -> sub(s).fallocate(c, fd, mode, offset, len, x), ChangeReply::post,
-                DistributeXlator::nothing, isDir(fd));
+                DistributeXlator::nothing, isDir(fd)).thenApply(DistributeXlator::visible);
     }
 
     @Override
     public CompletableFuture<ChangeReply> discard(Caller c, Fd fd, long offset, long len, Xdata x) {
         return onFileFd(c, fd, true, s -> sub(s).discard(c, fd, offset, len, x), ChangeReply::post,
-                DistributeXlator::nothing, isDir(fd));
+                DistributeXlator::nothing, isDir(fd)).thenApply(DistributeXlator::visible);
     }
 
     @Override
     public CompletableFuture<ChangeReply> zerofill(Caller c, Fd fd, long offset, long len, Xdata x) {
         return onFileFd(c, fd, true, s -> sub(s).zerofill(c, fd, offset, len, x), ChangeReply::post,
-                DistributeXlator::nothing, isDir(fd));
+                DistributeXlator::nothing, isDir(fd)).thenApply(DistributeXlator::visible);
     }
 
     @Override

@@ -38,6 +38,17 @@ final class Linkto {
         return a != null && a.isRegular() && (a.mode() & MIGRATING_BITS) == MIGRATING_BITS;
     }
 
+    /**
+     * Attributes as applications should see them: without the migration bits a rebalance adds for
+     * the duration of a copy (GlusterFS strips them too).
+     */
+    static Iatt visible(Iatt a) {
+        if (!migrating(a)) return a;
+        return new Iatt(a.gfid(), a.mode() & ~MIGRATING_BITS, a.nlink(), a.uid(), a.gid(), a.rdev(), a.size(),
+                a.blocks(), a.blksize(), a.atimeSec(), a.atimeNsec(), a.mtimeSec(), a.mtimeNsec(), a.ctimeSec(),
+                a.ctimeNsec());
+    }
+
     static byte[] encode(String subvolName) {
         return (subvolName + "\0").getBytes(StandardCharsets.UTF_8);
     }

@@ -127,6 +127,9 @@ class RebalancerTest {
 
     private byte[] read(Xlator d, Loc entry) {
         EntryReply r = ok(d.lookup(C, entry, Xdata.EMPTY));
+        if ((r.attr().mode() & 03000) != 0) {
+            throw new AssertionError(entry + " shows mode " + Integer.toOctalString(r.attr().mode()));
+        }
         Fd fd = new Fd(new Inode(r.attr().gfid(), FileType.S_IFREG), 0, 1);
         ok(d.open(C, Loc.of(r.attr().gfid(), null), 0, fd, Xdata.EMPTY));
         try {
