@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job: builds glusterj, starts the bricks of a volume on loopback and mounts it.
 #   scripts/run.sh [CLIENT-VOLFILE] [MOUNTPOINT] [--foreground]
-# Defaults: volfiles/one-brick.vol at /mnt/glusterj. The client volfile names its brick volfiles
+# Defaults: volfiles/two-brick.vol at /mnt/glusterj. The client volfile names its brick volfiles
 # in a "# bricks:" comment. Stop everything with scripts/stop.sh (or Ctrl-C with --foreground).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,7 @@ for a in "$@"; do
     *) pos+=("$a") ;;
   esac
 done
-VOLFILE=${pos[0]:-volfiles/one-brick.vol}
+VOLFILE=${pos[0]:-volfiles/two-brick.vol}
 MNT=${pos[1]:-/mnt/glusterj}
 RUN=run
 [ -f "$VOLFILE" ] || { echo "run.sh: no volfile $VOLFILE" >&2; exit 2; }

@@ -3,6 +3,7 @@ package org.glusterj.graph;
 import java.util.List;
 import java.util.Optional;
 import org.glusterj.core.XlatorType;
+import org.glusterj.xlators.cluster.dht.DistributeXlator;
 import org.glusterj.xlators.protocol.client.ClientXlator;
 import org.glusterj.xlators.protocol.server.ServerXlator;
 import org.glusterj.xlators.storage.posix.PosixXlator;
@@ -12,7 +13,8 @@ public final class XlatorRegistry {
     private static final List<XlatorType> TYPES = List.of(
             ClientXlator.TYPE,
             ServerXlator.TYPE,
-            PosixXlator.TYPE
+            PosixXlator.TYPE,
+            DistributeXlator.TYPE
     );
 
     public static List<XlatorType> all() {

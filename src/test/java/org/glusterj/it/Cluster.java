@@ -39,7 +39,7 @@ final class Cluster implements AutoCloseable {
         return b.start();
     }
 
-    /** A client volfile with one protocol/client per brick (one brick: the client is the top). */
+    /** A client volfile with one protocol/client per brick, distributed over them if more than one. */
     Path clientVolfile() throws IOException {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < bricks.size(); i++) {
@@ -51,6 +51,11 @@ final class Cluster implements AutoCloseable {
                     .append("    option remote-subvolume ").append(b.name).append('\n')
                     .append("    option ping-timeout ").append(PING_TIMEOUT_SECONDS).append('\n')
                     .append("end-volume\n\n");
+        }
+        if (bricks.size() > 1) {
+            sb.append("volume vol-dht\n    type cluster/distribute\n    subvolumes");
+            for (int i = 0; i < bricks.size(); i++) sb.append(" vol-client-").append(i);
+            sb.append("\nend-volume\n");
         }
         Path vol = root.resolve("client.vol");
         Files.writeString(vol, sb.toString());
