@@ -32,6 +32,9 @@ public final class ClientMain {
             "  --log-file FILE               log to FILE instead of stderr",
             "  --help                        show this text",
             "",
+            "java -jar glusterj-client.jar --rebalance VOLFILE [--fix-layout] spreads a distributed volume",
+            "over bricks added to its volfile (see --rebalance --help).",
+            "",
             "exit status: 0 after a clean unmount, 1 on a runtime failure, 2 on a usage or volfile error");
 
     /** How long to wait for the bricks to answer before mounting anyway. */
@@ -42,6 +45,7 @@ public final class ClientMain {
     }
 
     static int run(String[] argv) {
+        if (java.util.Arrays.asList(argv).contains("--rebalance")) return RebalanceMain.run(argv);
         Args args;
         try {
             args = Args.parse(argv, Set.of("-o", "--xlator-option", "--log-level", "--log-file"), Set.of("--help", "-h"));
