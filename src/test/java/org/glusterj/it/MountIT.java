@@ -176,6 +176,22 @@ class MountIT {
     }
 
     @Test
+    void dotEntriesAndDirectoryLinkCounts() throws Exception {
+        Path d = Files.createDirectory(mnt.resolve("dots"));
+        Files.createDirectory(d.resolve("child"));
+        Files.writeString(d.resolve("file"), "f");
+        Process ls = new ProcessBuilder("ls", "-a1", d.toString()).redirectErrorStream(true).start();
+        List<String> names = List.of(new String(ls.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n"));
+        assertEquals(0, ls.waitFor());
+        assertEquals(List.of(".", "..", "child", "file"), names);
+        assertEquals(3, (int) Files.getAttribute(d, "unix:nlink"), "a directory with one subdirectory");
+        assertEquals(2, (int) Files.getAttribute(d.resolve("child"), "unix:nlink"));
+        Files.delete(d.resolve("file"));
+        Files.delete(d.resolve("child"));
+        Files.delete(d);
+    }
+
+    @Test
     void statfsReportsTheBrickFilesystem() throws Exception {
         FileStore vol = Files.getFileStore(mnt);
         FileStore brickFs = Files.getFileStore(brick.dir);

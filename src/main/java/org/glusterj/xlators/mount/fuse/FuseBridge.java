@@ -675,7 +675,7 @@ public class FuseBridge extends FuseStubFS {
             // Offset 0 for every entry: libfuse keeps the whole listing and serves later
             // READDIRs from it, so one upcall reads the directory to its end.
             fill(filler, buf, st, ".", FileType.S_IFDIR, dir.ino());
-            fill(filler, buf, st, "..", FileType.S_IFDIR, 0);
+            fill(filler, buf, st, "..", FileType.S_IFDIR, parentIno(path, dir));
             long cookie = 0;
             while (true) {
                 ReaddirReply r = await(top.readdirp(c, fd, READDIR_CHUNK, cookie, Xdata.EMPTY));
@@ -703,6 +703,17 @@ public class FuseBridge extends FuseStubFS {
             }
             return 0;
         });
+    }
+
+    /**
+     * The inode number to show for "..": readdir does not ask the bricks for it, and 0 would make
+     * glibc drop the entry. The root is its own parent; an unknown parent shows as the root.
+     */
+    private long parentIno(String path, Gfid dir) {
+        if (dir.isRoot() || path == null) return Gfid.ROOT.ino();
+        int slash = path.lastIndexOf('/');
+        Inode parent = inodes.resolveCached(slash <= 0 ? "/" : path.substring(0, slash));
+        return parent == null ? Gfid.ROOT.ino() : parent.gfid().ino();
     }
 
     private static int fill(FuseFillDir filler, Pointer buf, FileStat st, String name, int type, long ino) {
