@@ -6,9 +6,14 @@ import java.nio.file.Path;
 final class DefaultBrickVolfile {
     static String render(Path dir, String name, int port, String bind, String allow) {
         return String.join("\n",
-                "volume " + quote(name),
+                "volume " + quote(name + "-posix"),
                 "    type storage/posix",
                 "    option directory " + quote(dir.toString()),
+                "end-volume",
+                "",
+                "volume " + quote(name),
+                "    type performance/io-threads",
+                "    subvolumes " + quote(name + "-posix"),
                 "end-volume",
                 "",
                 "volume " + quote(name + "-server"),

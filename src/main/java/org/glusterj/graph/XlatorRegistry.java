@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import org.glusterj.core.XlatorType;
 import org.glusterj.xlators.cluster.dht.DistributeXlator;
+import org.glusterj.xlators.performance.iothreads.IoThreadsXlator;
 import org.glusterj.xlators.protocol.client.ClientXlator;
 import org.glusterj.xlators.protocol.server.ServerXlator;
 import org.glusterj.xlators.storage.posix.PosixXlator;
@@ -14,7 +15,8 @@ public final class XlatorRegistry {
             ClientXlator.TYPE,
             ServerXlator.TYPE,
             PosixXlator.TYPE,
-            DistributeXlator.TYPE
+            DistributeXlator.TYPE,
+            IoThreadsXlator.TYPE
     );
 
     public static List<XlatorType> all() {

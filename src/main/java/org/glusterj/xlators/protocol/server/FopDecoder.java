@@ -18,7 +18,7 @@ import org.glusterj.rpc.Wire;
 
 /**
  * Decodes a fop call's arguments (on the event loop, while the frame is at hand) into an
- * {@link Op} that runs the fop on the exported subvolume later, on a worker thread. The argument
+ * {@link Op} that winds the fop into the exported subvolume. The argument
  * order of each procedure mirrors protocol/client's encoder.
  */
 final class FopDecoder {

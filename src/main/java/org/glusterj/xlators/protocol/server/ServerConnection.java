@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.glusterj.core.Done;
 import org.glusterj.core.Errno;
@@ -31,8 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server side of one client connection: handshake, then fops dispatched to the exported
- * subvolume on the worker pool (never on the event loop), replies written from their completion.
+ * The server side of one client connection: handshake, then fops wound into the exported
+ * subvolume on the event loop (performance/io-threads below moves blocking ones to its pool),
+ * replies written from their completion.
  * Owns the connection's fd table; when the connection ends every fd still open is released.
  */
 final class ServerConnection extends ChannelInboundHandlerAdapter {
@@ -130,20 +130,16 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         }
         int xid = m.xid();
         Proc proc = m.proc();
-        Runnable task = () -> {
-            CompletableFuture<?> f;
-            try {
-                f = op.run().get();
-            } catch (RuntimeException e) {
-                f = CompletableFuture.failedFuture(e);
-            }
-            f.whenComplete((reply, err) -> reply(ch, xid, proc, op, reply, err));
-        };
+        // The fop runs on this event loop, as GlusterFS's server does: a thread handoff would cost
+        // more than a metadata syscall. A performance/io-threads xlator below moves the fops that
+        // can block for long onto its pool.
+        CompletableFuture<?> f;
         try {
-            server.workers().execute(task);
-        } catch (RejectedExecutionException e) {
-            task.run(); // shutting down: run here rather than leak the call's buffers
+            f = op.run().get();
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
         }
+        f.whenComplete((reply, err) -> reply(ch, xid, proc, op, reply, err));
     }
 
     private Fd lookupFd(long id) {
@@ -206,20 +202,13 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         ServerFd sfd = fds.remove(id);
         if (sfd == null) return;
         Xlator target = child;
-        Runnable r = () -> {
-            try {
-                if (sfd.directory()) target.releasedir(sfd.fd());
-                else target.release(sfd.fd());
-            } catch (RuntimeException e) {
-                log.warn("{}: releasing fd #{} failed", server, id, e);
-            } finally {
-                server.fdClosed(sfd.fd());
-            }
-        };
         try {
-            server.workers().execute(r);
-        } catch (RejectedExecutionException e) {
-            r.run();
+            if (sfd.directory()) target.releasedir(sfd.fd());
+            else target.release(sfd.fd());
+        } catch (RuntimeException e) {
+            log.warn("{}: releasing fd #{} failed", server, id, e);
+        } finally {
+            server.fdClosed(sfd.fd());
         }
     }
 

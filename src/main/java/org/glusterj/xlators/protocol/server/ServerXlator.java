@@ -16,11 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.glusterj.core.Event;
 import org.glusterj.core.Fd;
 import org.glusterj.core.Gfid;
@@ -37,13 +33,13 @@ import org.slf4j.LoggerFactory;
 /**
  * protocol/server: the top of a brick graph. Listens for protocol/client connections once the graph
  * is activated (PARENT_UP), admits each after a handshake naming one of its subvolumes and passing
- * that subvolume's {@code auth.addr.<name>.allow} list, and runs the fops it receives on a bounded
- * worker pool so that disk I/O never blocks the event loops.
+ * that subvolume's {@code auth.addr.<name>.allow} list, and winds the fops it receives into that
+ * subvolume on the connection's event loop. Brick graphs put performance/io-threads below it so
+ * that blocking disk I/O does not hold up the event loops.
  */
 public final class ServerXlator extends Xlator {
     private static final Logger log = LoggerFactory.getLogger(ServerXlator.class);
     private static final String COMPAT = "Accepted for GlusterFS volfile compatibility; no effect in glusterj.";
-    private static final int WORKERS = 16;
 
     public static final Option<Integer> LISTEN_PORT = Option.integer("transport.socket.listen-port", 24009, 0, 65535,
             "TCP port to listen on (0 picks a free port).");
@@ -69,7 +65,6 @@ public final class ServerXlator extends Xlator {
     private final Map<String, AddressAuth> auth = new LinkedHashMap<>();
     private final Map<Gfid, InodeRef> inodes = new ConcurrentHashMap<>();
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private volatile ExecutorService workers;
     private volatile EventLoopGroup bossGroup;
     private volatile EventLoopGroup ioGroup;
     private volatile Channel listener;
@@ -107,12 +102,6 @@ public final class ServerXlator extends Xlator {
         if (listener != null) return;
         String host = options().get(BIND_ADDRESS);
         int port = options().get(LISTEN_PORT);
-        AtomicInteger n = new AtomicInteger();
-        workers = new ThreadPoolExecutor(WORKERS, WORKERS, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "brick-io-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
         bossGroup = Transport.newGroup(1, "brick-accept");
         ioGroup = Transport.newGroup(2, "brick-net");
         ServerBootstrap b = new ServerBootstrap()
@@ -154,7 +143,6 @@ public final class ServerXlator extends Xlator {
     private void shutdownThreads() {
         if (bossGroup != null) bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         if (ioGroup != null) ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        if (workers != null) workers.shutdown();
     }
 
     // ---- for connections ----
@@ -174,9 +162,6 @@ public final class ServerXlator extends Xlator {
         return auth.get(child.name());
     }
 
-    ExecutorService workers() {
-        return workers;
-    }
 
     void connectionClosed(Channel ch) {
         log.debug("{}: connection from {} closed", this, ch.remoteAddress());
