@@ -2,8 +2,12 @@ package org.glusterj.xlators.storage.posix;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,6 +34,10 @@ final class BrickStore implements AutoCloseable {
             "\\.\\./\\.\\./([0-9a-f]{2})/([0-9a-f]{2})/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/([^/]+)");
     private static final int MAX_DEPTH = 4096;
     private static final int STRIPES = 64;
+    /** GlusterFS posix's is_fresh_file: an object younger than this may still be being tagged by its creator. */
+    static final Duration FRESH = Duration.ofSeconds(1);
+    private static final long MAX_WAIT_FOR_CREATOR_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final long MAX_POLL_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     final Path directory;
     final int rootFd;
@@ -223,6 +231,25 @@ final class BrickStore implements AutoCloseable {
         } catch (FopException e) {
             return false;
         }
+    }
+
+    /**
+     * A creation found the handle path of its gfid taken. When that handle has no name, is not a
+     * live directory's handle and is not open, a creation was interrupted between making the
+     * handle and naming it (a brick crash): it is removed and true returned. Caller holds
+     * {@link #lockFor}(g), under which creations of g make and name their handle.
+     */
+    boolean removeLeftoverHandle(int handleDirFd, Gfid g) {
+        String n = g.toString();
+        StatBuf st = Sys.fstatatOrNull(handleDirFd, n);
+        if (st == null) return true;
+        if (st.isDir() || st.nlink > 1 || isOpen(g)) return false;
+        if (st.isSymlink()) {
+            String t = Sys.readlinkatOrNull(handleDirFd, n);
+            if (t != null && DIR_HANDLE.matcher(t).matches() && directoryExists(g)) return false;
+        }
+        LOG.warn("removing leftover handle of gfid {}: its creation was interrupted before it got a name", g);
+        return Sys.C.unlinkat(handleDirFd, Sys.cstr(n), 0) == 0 || Sys.errno() == Errno.ENOENT.code;
     }
 
     void dropDirHandle(Gfid g) {
@@ -423,7 +450,7 @@ final class BrickStore implements AutoCloseable {
         if (st == null) throw Errno.ENOENT.exception(name);
         Gfid g = gfidOf(parent.dirFd, name);
         if (g == null) {
-            g = heal(parent, name, st);
+            g = gfidForUntagged(parent, name, st);
             st = Sys.fstatat(parent.dirFd, name);
         }
         return new Obj(parent.dirFd, false, name, st, g);
@@ -444,6 +471,38 @@ final class BrickStore implements AutoCloseable {
         if (parent.gfid.isRoot() && META.equals(name)) {
             throw errno.exception(META + " is reserved for the brick's gfid index");
         }
+    }
+
+    /**
+     * The gfid of an object found without one. mkdir makes its directory at the final path and
+     * tags it just after, so a fresh object may be a creation in progress: a gfid of our own would
+     * make that creation fail, or two bricks disagree on the directory's gfid. So we wait for the
+     * creator's gfid (microseconds, normally) rather than answer ENOENT at once, which would
+     * send DHT healing a directory that is being made. Once the object is no longer fresh nobody
+     * is tagging it (a user made it directly in the brick) and it is healed. One kept fresh past
+     * the wait (changed over and over) is reported missing, as GlusterFS's posix_gfid_heal does.
+     */
+    private Gfid gfidForUntagged(Obj parent, String name, StatBuf st) {
+        long start = System.nanoTime();
+        long pause = TimeUnit.MILLISECONDS.toNanos(1);
+        while (isFresh(st, Instant.now())) {
+            if (System.nanoTime() - start > MAX_WAIT_FOR_CREATOR_NANOS || Thread.currentThread().isInterrupted()) {
+                throw Errno.ENOENT.exception(name + " in " + parent.gfid + " was made moments ago and has no gfid yet");
+            }
+            LockSupport.parkNanos(pause);
+            pause = Math.min(pause * 2, MAX_POLL_PAUSE_NANOS);
+            st = Sys.fstatatOrNull(parent.dirFd, name);
+            if (st == null) throw Errno.ENOENT.exception(name);
+            Gfid g = gfidOf(parent.dirFd, name);
+            if (g != null) return g;
+        }
+        return heal(parent, name, st);
+    }
+
+    /** Whether the object's ctime lies within {@link #FRESH} of {@code now} (either side: clocks step). */
+    static boolean isFresh(StatBuf st, Instant now) {
+        Duration age = Duration.between(Instant.ofEpochSecond(st.ctimeSec, st.ctimeNsec), now);
+        return age.abs().compareTo(FRESH) < 0;
     }
 
     /** Gives an object found without gfid one, and its handle. */

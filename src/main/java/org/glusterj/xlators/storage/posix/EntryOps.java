@@ -4,6 +4,7 @@ import org.glusterj.core.Caller;
 import org.glusterj.core.EntryReply;
 import org.glusterj.core.Errno;
 import org.glusterj.core.FileType;
+import org.glusterj.core.FopException;
 import org.glusterj.core.Gfid;
 import org.glusterj.core.Iatt;
 import org.glusterj.core.Loc;
@@ -20,11 +21,14 @@ import org.slf4j.LoggerFactory;
 final class EntryOps {
     private static final Logger LOG = LoggerFactory.getLogger(EntryOps.class);
     private static final int S_ISGID = 02000;
+    private static final int CREATE_ATTEMPTS = 3;
 
     private final BrickStore store;
+    private final HandleFirst handleFirst;
 
     EntryOps(BrickStore store) {
         this.store = store;
+        this.handleFirst = new HandleFirst(store);
     }
 
     EntryReply lookup(Loc loc) {
@@ -43,15 +47,37 @@ final class EntryOps {
 
     // ---- creating ----
 
-    /** How a creation fop makes its object: given the parent fd, the name and the permission bits. */
-    @FunctionalInterface
-    interface Maker {
-        void make(int parentFd, String name, int perm);
-    }
-
     EntryReply mkdir(Caller c, Loc loc, int mode, int umask) {
-        return make(c, loc, perm(mode, umask), true,
-                (p, n, perm) -> Sys.check(Sys.C.mkdirat(p, Sys.cstr(n), perm), "mkdir " + n));
+        String name = Names.check(loc.name());
+        Gfid gfid = newGfid(loc);
+        int perm = perm(mode, umask);
+        try (Obj parent = store.locateDir(loc.parent())) {
+            BrickStore.checkVisible(parent, name, Errno.EPERM);
+            Iatt pre = parent.iatt();
+            // Directories cannot be made at their handle and linked, so the name exists untagged
+            // for a moment; lookups wait for the gfid of such fresh objects (BrickStore#locateEntry).
+            // The gfid comes last: whoever sees it sees the final owner, mode and handle.
+            Sys.check(Sys.C.mkdirat(parent.dirFd, Sys.cstr(name), perm), "mkdir " + name);
+            boolean handleMade = false;
+            try {
+                Sys.check(Sys.C.fchownat(parent.dirFd, Sys.cstr(name), c.uid(), gidFor(c, parent.stat),
+                        Sys.AT_SYMLINK_NOFOLLOW), "chown");
+                StatBuf st = Sys.fstatat(parent.dirFd, name);
+                int want = wanted(perm, st, parent.stat);
+                if ((st.mode & FileType.PERM_MASK) != want) Sys.chmodNoFollow(parent.dirFd, name, want);
+                store.createDirHandle(gfid, parent.gfid, name);
+                handleMade = true;
+                String path = Sys.procPath(parent.dirFd, name);
+                Sys.check(Sys.C.lsetxattr(Sys.cstr(path), Sys.cstr(BrickStore.GFID_XATTR), gfid.toBytes(), 16,
+                        Sys.XATTR_CREATE), "set gfid");
+            } catch (RuntimeException e) {
+                if (handleMade) store.dropDirHandle(gfid);
+                Sys.C.unlinkat(parent.dirFd, Sys.cstr(name), Sys.AT_REMOVEDIR);
+                throw e;
+            }
+            Iatt attr = Sys.fstatat(parent.dirFd, name).toIatt(gfid);
+            return new EntryReply(attr, pre, parent.restat(), null);
+        }
     }
 
     EntryReply mknod(Caller c, Loc loc, int mode, long rdev, int umask) {
@@ -61,43 +87,24 @@ final class EntryOps {
                     + (type == FileType.S_IFDIR ? "directories (use mkdir)" : "symlinks (use symlink)"));
         }
         int t = type == 0 ? FileType.S_IFREG : type;
-        return make(c, loc, perm(mode, umask), false,
-                (p, n, perm) -> Sys.check(Sys.C.mknodat(p, Sys.cstr(n), t | perm, rdev), "mknod " + n));
+        int perm = perm(mode, umask);
+        return makeNode(c, loc, perm, "mknod", (d, path) -> Sys.C.mknodat(d, path, t | perm, rdev));
     }
 
     EntryReply symlink(Caller c, String target, Loc loc) {
         Names.checkSymlinkTarget(target);
-        return make(c, loc, 0777, false,
-                (p, n, perm) -> Sys.check(Sys.C.symlinkat(Sys.cstr(target), p, Sys.cstr(n)), "symlink " + n));
+        byte[] t = Sys.cstr(target);
+        return makeNode(c, loc, 0777, "symlink", (d, path) -> Sys.C.symlinkat(t, d, path));
     }
 
-    /** Makes the object, then tags it (gfid, owner, mode, handle); a failure removes it again. */
-    private EntryReply make(Caller c, Loc loc, int perm, boolean dir, Maker maker) {
+    private EntryReply makeNode(Caller c, Loc loc, int perm, String what, HandleFirst.Maker maker) {
         String name = Names.check(loc.name());
         Gfid gfid = newGfid(loc);
         try (Obj parent = store.locateDir(loc.parent())) {
             BrickStore.checkVisible(parent, name, Errno.EPERM);
             Iatt pre = parent.iatt();
-            maker.make(parent.dirFd, name, perm);
-            try {
-                String path = Sys.procPath(parent.dirFd, name);
-                Sys.check(Sys.C.lsetxattr(Sys.cstr(path), Sys.cstr(BrickStore.GFID_XATTR), gfid.toBytes(), 16,
-                        Sys.XATTR_CREATE), "set gfid");
-                Sys.check(Sys.C.fchownat(parent.dirFd, Sys.cstr(name), c.uid(), gidFor(c, parent.stat),
-                        Sys.AT_SYMLINK_NOFOLLOW), "chown");
-                StatBuf st = Sys.fstatat(parent.dirFd, name);
-                int want = wanted(perm, st, parent.stat);
-                if (!st.isSymlink() && (st.mode & FileType.PERM_MASK) != want) {
-                    Sys.chmodNoFollow(parent.dirFd, name, want);
-                }
-                if (dir) store.createDirHandle(gfid, parent.gfid, name);
-                else store.linkHandle(parent.dirFd, name, gfid, st);
-            } catch (RuntimeException e) {
-                Sys.C.unlinkat(parent.dirFd, Sys.cstr(name), dir ? Sys.AT_REMOVEDIR : 0);
-                throw e;
-            }
-            Iatt attr = Sys.fstatat(parent.dirFd, name).toIatt(gfid);
-            return new EntryReply(attr, pre, parent.restat(), null);
+            HandleFirst.Made made = handleFirst.makeNode(parent, name, gfid, owner(c, parent, perm), what, maker);
+            return new EntryReply(made.stat().toIatt(gfid), pre, parent.restat(), null);
         }
     }
 
@@ -112,33 +119,52 @@ final class EntryOps {
         try (Obj parent = store.locateDir(loc.parent())) {
             BrickStore.checkVisible(parent, name, Errno.EPERM);
             Iatt pre = parent.iatt();
-            int oflags = FileOps.flagsForOpen(flags) | Sys.O_CLOEXEC;
-            int nfd = Sys.C.openat(parent.dirFd, Sys.cstr(name), oflags | Sys.O_CREAT | Sys.O_EXCL, perm);
-            if (nfd < 0) {
-                if (Sys.errno() != Errno.EEXIST.code || (flags & Sys.O_EXCL) != 0) throw Sys.fail("create " + name);
-                // Plain O_CREAT on an existing name opens it, keeping its own gfid.
-                Obj existing = store.locateEntry(parent, name);
-                if (existing.isDir()) throw Errno.EISDIR.exception(loc.toString());
-                nfd = Sys.openat(parent.dirFd, name, FileOps.flagsForOpen(flags), 0);
-                gfid = existing.gfid;
-            } else {
-                try {
-                    Sys.check(Sys.C.fsetxattr(nfd, Sys.cstr(BrickStore.GFID_XATTR), gfid.toBytes(), 16,
-                            Sys.XATTR_CREATE), "set gfid");
-                    Sys.check(Sys.C.fchown(nfd, c.uid(), gidFor(c, parent.stat)), "chown");
-                    StatBuf st = Sys.fstat(nfd);
-                    if ((st.mode & FileType.PERM_MASK) != perm) Sys.check(Sys.C.fchmod(nfd, perm), "chmod");
-                    store.linkHandle(parent.dirFd, name, gfid, st);
-                } catch (RuntimeException e) {
-                    Sys.C.unlinkat(parent.dirFd, Sys.cstr(name), 0);
-                    Sys.closeQuietly(nfd);
-                    throw e;
-                }
-            }
-            store.opened(gfid);
-            OpenFile of = new OpenFile(nfd, gfid, null);
+            OpenFile of = createOrOpen(parent, name, gfid, flags, owner(c, parent, perm));
             return new Created(new EntryReply(of.iatt(), pre, parent.restat(), null), of);
         }
+    }
+
+    /**
+     * A new file, or without O_EXCL the file already at that name, opened as open(2) would
+     * (keeping its own gfid). The name can vanish between our failed link and our open: then the
+     * creation is tried again, a few times.
+     */
+    private OpenFile createOrOpen(Obj parent, String name, Gfid gfid, int flags, HandleFirst.Owner owner) {
+        int oflags = FileOps.flagsForOpen(flags) | Sys.O_CLOEXEC | Sys.O_CREAT | Sys.O_EXCL;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                HandleFirst.Made made = handleFirst.createFile(parent, name, gfid, owner,
+                        (d, path) -> Sys.C.openat(d, path, oflags, owner.perm()));
+                return new OpenFile(made.fd(), gfid, null);
+            } catch (FopException e) {
+                if (e.errno() != Errno.EEXIST || (flags & Sys.O_EXCL) != 0) throw e;
+                OpenFile existing = openExisting(parent, name, flags);
+                if (existing != null) return existing;
+                if (attempt == CREATE_ATTEMPTS) throw e;
+            }
+        }
+    }
+
+    /** The file at {@code name} opened with the client's flags; null when it vanished or was replaced meanwhile. */
+    private OpenFile openExisting(Obj parent, String name, int flags) {
+        Obj existing = store.findEntry(parent, name);
+        if (existing == null) return null;
+        if (existing.isDir()) throw Errno.EISDIR.exception(name + " exists and is a directory");
+        if (existing.stat.isSymlink()) throw Errno.ELOOP.exception(name + " exists and is a symlink (not followed)");
+        if (!existing.stat.isRegular()) {
+            throw Errno.EINVAL.exception(name + " exists and is not a regular file; special files are opened by the client's kernel");
+        }
+        int nfd = Sys.C.openat(parent.dirFd, Sys.cstr(name), FileOps.flagsForOpen(flags) | Sys.O_CLOEXEC, 0);
+        if (nfd < 0) {
+            if (Sys.errno() == Errno.ENOENT.code) return null;
+            throw Sys.fail("open " + name);
+        }
+        if (!Sys.fstat(nfd).sameFile(existing.stat)) {
+            Sys.closeQuietly(nfd);
+            return null;
+        }
+        store.opened(existing.gfid);
+        return new OpenFile(nfd, existing.gfid, null);
     }
 
     EntryReply link(Loc oldLoc, Loc newLoc) {
@@ -168,6 +194,10 @@ final class EntryOps {
         Gfid g = Gfid.random();
         LOG.debug("no gfid requested for {}; using {}", loc, g);
         return g;
+    }
+
+    private static HandleFirst.Owner owner(Caller c, Obj parent, int perm) {
+        return new HandleFirst.Owner(c.uid(), gidFor(c, parent.stat), perm);
     }
 
     /** New objects in a set-group-id directory take the directory's group, as the kernel does. */

@@ -9,6 +9,13 @@
  * symlink to {@code ../../..}. Files whose last name goes while open wait in
  * {@code .glusterfs/unlink/<gfid>} until their last release.
  *
+ * <p>Creation is atomic for lookups: a non-directory is made at its handle path, tagged (gfid,
+ * owner, mode) and only then hard-linked to its name ({@link
+ * org.glusterj.xlators.storage.posix.HandleFirst}). A directory is named first and tagged last;
+ * a lookup that finds an object without gfid whose ctime is under a second old (GlusterFS's
+ * "fresh file" rule) waits for its creator's gfid instead of assigning one, and only objects
+ * that stay untagged past that (made directly in the brick by a user) get a new gfid.
+ *
  * <p>Safety: every call is relative to an open directory fd ({@code *at} calls with
  * AT_SYMLINK_NOFOLLOW / O_NOFOLLOW, xattr calls through {@code /proc/self/fd/N/name}); directory
  * paths are rebuilt from handle symlinks as plain strings and opened with openat2
