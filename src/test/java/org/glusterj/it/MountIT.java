@@ -185,6 +185,10 @@ class MountIT {
         assertEquals(0, ls.waitFor());
         assertEquals(List.of(".", "..", "child", "file"), names);
         assertEquals(3, (int) Files.getAttribute(d, "unix:nlink"), "a directory with one subdirectory");
+        try (Stream<Path> s = Files.list(mnt)) {
+            long subdirs = s.filter(Files::isDirectory).count();
+            assertEquals(2 + subdirs, (int) Files.getAttribute(mnt, "unix:nlink"), "the root does not count .glusterfs");
+        }
         assertEquals(2, (int) Files.getAttribute(d.resolve("child"), "unix:nlink"));
         Files.delete(d.resolve("file"));
         Files.delete(d.resolve("child"));

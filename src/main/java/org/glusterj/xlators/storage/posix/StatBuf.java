@@ -69,7 +69,9 @@ final class StatBuf {
      */
     Iatt toIatt(Gfid gfid) {
         int links = (int) Math.min(nlink, Integer.MAX_VALUE);
-        if (!isDir()) links = Math.max(0, links - 1);
+        // Hide our own bookkeeping: a file's handle is a hard link, and the brick root's hidden
+        // .glusterfs directory counts as a subdirectory.
+        if (!isDir() || gfid.isRoot()) links = Math.max(isDir() ? 2 : 0, links - 1);
         return new Iatt(gfid, mode, links, uid, gid, rdev, size, blocks, blksize,
                 atimeSec, atimeNsec, mtimeSec, mtimeNsec, ctimeSec, ctimeNsec);
     }
