@@ -27,7 +27,9 @@ class RebalanceIT {
             cluster.startBrick("b1");
             cluster.startBrick("b2");
             Map<String, String> expected = new ConcurrentHashMap<>();
+            Path source = Path.of("src").toAbsolutePath();
             try (FuseMount two = cluster.mount("mnt2")) {
+                assertEquals(0, DistributeIT.run("cp", "-r", source.toString(), two.mountpoint.resolve("tree").toString()));
                 Files.createDirectories(two.mountpoint.resolve("dir/sub"));
                 for (int i = 0; i < 300; i++) {
                     String rel = (i % 3 == 0 ? "" : i % 3 == 1 ? "dir/" : "dir/sub/") + "file-" + i;
@@ -70,13 +72,19 @@ class RebalanceIT {
             assertTrue(r.output().contains("moved"), r.output());
             if (writerError.get() != null) throw new AssertionError("writer failed during rebalance", writerError.get());
 
+            assertEquals(0, DistributeIT.run("diff", "-r", source.toString(), m.resolve("tree").toString()),
+                    "diff -r against the original is clean after the rebalance");
             for (Map.Entry<String, String> e : expected.entrySet()) {
                 assertEquals(e.getValue(), Files.readString(m.resolve(e.getKey())), e.getKey());
             }
             long onB3 = dataFiles(b3.dir);
             long total = 0;
             for (BrickProcess b : cluster.bricks) total += dataFiles(b.dir);
-            assertEquals(expected.size(), total, "each file's data on exactly one brick");
+            long treeFiles;
+            try (Stream<Path> t = Files.walk(source)) {
+                treeFiles = t.filter(Files::isRegularFile).count();
+            }
+            assertEquals(expected.size() + treeFiles, total, "each file's data on exactly one brick");
             double share = (double) onB3 / total;
             assertTrue(share > 0.2 && share < 0.45, "the new brick holds about a third: " + onB3 + " of " + total);
         }
