@@ -18,9 +18,22 @@ public final class RpcFrameDecoder extends LengthFieldBasedFrameDecoder {
         super(maxFrame, 0, 4, 0, 4, true);
     }
 
+    /** After one bad frame nothing that follows on the stream can be trusted. */
+    private boolean broken;
+
     @Override
     protected Object decode(ChannelHandlerContext ctx, ByteBuf in) throws Exception {
-        ByteBuf frame = (ByteBuf) super.decode(ctx, in);
-        return frame == null ? null : RpcCodec.parse(frame);
+        if (broken) {
+            in.skipBytes(in.readableBytes());
+            return null;
+        }
+        try {
+            ByteBuf frame = (ByteBuf) super.decode(ctx, in);
+            return frame == null ? null : RpcCodec.parse(frame);
+        } catch (Exception e) {
+            broken = true;
+            in.skipBytes(in.readableBytes());
+            throw e;
+        }
     }
 }

@@ -45,6 +45,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     private volatile Xlator child;
     private volatile String clientId;
     private volatile boolean closed;
+    /** A bad frame was seen: the connection is closing and nothing more from it is run. */
+    private boolean broken;
 
     ServerConnection(ServerXlator server) {
         this.server = server;
@@ -66,6 +68,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         RpcMessage m = (RpcMessage) msg;
         try {
+            if (broken) return; // decoded before the bad frame was found: the stream is untrusted
             if (!m.isCall()) throw new MalformedFrameException("unexpected " + m + " from a client");
             switch (m.proc()) {
                 case HANDSHAKE -> handshake(ctx, m);
@@ -224,6 +227,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (broken) return;
+        broken = true;
         if (cause instanceof DecoderException) {
             log.warn("{}: closing connection from {} (client {}): malformed frame: {}", server, peer(),
                     clientId == null ? "before handshake" : clientId,
