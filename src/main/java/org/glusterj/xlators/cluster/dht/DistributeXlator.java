@@ -930,8 +930,13 @@ public class DistributeXlator extends Xlator {
     // (mode ---S--S--T, linkto xattr naming the new subvolume): writes through fds open there are
     // then also done on the new copy; once the copy is complete it marks the old one "moved"
     // (mode ---------T): every fop through such an fd is then done on the new copy instead.
+    // A reply that asks for either must be obeyed or fail: answering success for a write that
+    // only reached the old copy loses it once the old copy is dropped.
 
     private enum Redo { NONE, MIRROR, MOVE }
+
+    /** How many times one write may follow a file from copy to copy before giving up. */
+    private static final int MAX_MOVES = 4;
 
     /** What a reply's attributes ask of a fop that changed data; reads only follow MOVE. */
     private static Redo redoFor(Iatt post, boolean changesData) {
@@ -943,7 +948,7 @@ public class DistributeXlator extends Xlator {
     /**
      * Runs an fd fop on the fd's subvolume, then, as its reply's attributes ask, runs it again on
      * the file's new copy: instead of the first answer (MOVE, {@code discard} frees the first
-     * reply) or in addition to it (MIRROR).
+     * reply) or in addition to it (MIRROR; a failure there is the fop's failure).
      */
     private <T> CompletableFuture<T> onFileFd(Caller c, Fd fd, boolean changesData, IntFunction<CompletableFuture<T>> fop,
                                               Function<T, Iatt> attrOf, java.util.function.Consumer<T> discard,
@@ -951,31 +956,59 @@ public class DistributeXlator extends Xlator {
         return onFd(fd, s -> fop.apply(s).thenCompose(r -> {
             Redo redo = redoFor(attrOf.apply(r), changesData);
             if (redo == Redo.NONE) return CompletableFuture.completedFuture(r);
-            return openWhereMoving(c, fd, s, redo == Redo.MOVE).thenCompose(to -> {
-                if (to < 0) return CompletableFuture.completedFuture(r);
-                if (redo == Redo.MIRROR) return fop.apply(to).handle((r2, t) -> {
-                    if (t != null) LOG.warn("{}: {} not mirrored to {}: {}", name(), fd, names.get(to), FopException.errnoOf(t));
-                    else discard.accept(r2);
+            return openWhereMoving(c, fd, s, redo == Redo.MOVE).handle((to, t) -> {
+                if (t != null || to < 0) {
+                    if (t == null) return CompletableFuture.completedFuture(r);
+                    discard.accept(r);
+                    return CompletableFuture.<T>failedFuture(t);
+                }
+                if (redo == Redo.MIRROR) return fop.apply(to).handle((r2, t2) -> {
+                    if (t2 != null) {
+                        discard.accept(r);
+                        throw notMirrored(fd, to, t2);
+                    }
+                    discard.accept(r2);
                     return r;
                 });
                 discard.accept(r);
                 return fop.apply(to);
-            });
+            }).thenCompose(Function.identity());
         }), onDir);
     }
 
+    private FopException notMirrored(Fd fd, int to, Throwable t) {
+        Errno e = FopException.errnoOf(t);
+        LOG.warn("{}: {} not mirrored to {}, where its file is being moved: {}", name(), fd, names.get(to), e);
+        return e.exception(fd + ": done on the old copy but not on the new one on " + names.get(to)
+                + " while the file is being moved; retry the operation");
+    }
+
     /**
-     * Opens {@code fd} where the file on {@code from} is being moved (its linkto xattr), unless
-     * already open there; with {@code move} that copy becomes the fd's subvolume. -1 if the file
-     * names no other subvolume.
+     * Opens {@code fd} where the file on {@code from} is being moved, unless already open there;
+     * with {@code move} that copy becomes the fd's subvolume. -1 if the file names no other
+     * subvolume (a rebalance that gave up, or a file that merely has the mode). The destination
+     * is read through the fd itself: by then the old copy may be losing its name, and a lookup
+     * by gfid can miss it for a moment while the brick moves it aside.
      */
     private CompletableFuture<Integer> openWhereMoving(Caller c, Fd fd, int from, boolean move) {
         Gfid g = fd.gfid();
         Loc loc = Loc.of(g, null);
-        return Outcome.one(from, i -> sub(i).getxattr(Caller.ROOT, loc, linktoXattr, Xdata.EMPTY)).thenCompose(o -> {
-            byte[] raw = o.ok() ? o.value().values().get(linktoXattr) : null;
-            Integer to = raw == null ? null : indexByName.get(Linkto.decode(raw));
-            if (to == null || to == from) return CompletableFuture.completedFuture(-1);
+        return sub(from).fgetxattr(Caller.ROOT, fd, linktoXattr, Xdata.EMPTY).handle((xr, t) -> {
+            if (t != null) {
+                Errno e = FopException.errnoOf(t);
+                if (e == Errno.ENODATA) return CompletableFuture.completedFuture(-1);
+                return CompletableFuture.<Integer>failedFuture(e.exception(fd + ": cannot tell where its file on "
+                        + names.get(from) + " is being moved (" + e + "); retry the operation"));
+            }
+            byte[] raw = xr.values().get(linktoXattr);
+            if (raw == null) return CompletableFuture.completedFuture(-1);
+            Integer to = indexByName.get(Linkto.decode(raw));
+            if (to == null) {
+                return CompletableFuture.<Integer>failedFuture(Errno.EIO.exception(fd + ": its file on "
+                        + names.get(from) + " is being moved to \"" + Linkto.decode(raw)
+                        + "\", which is not a subvolume of " + name() + "; check that this client's volfile is current"));
+            }
+            if (to == from) return CompletableFuture.completedFuture(-1);
             boolean open = fd.ctx(this) instanceof OpenFile f && f.mirror() == to;
             int flags = fd.flags() & ~(O_CREAT | O_EXCL | O_TRUNC);
             CompletableFuture<Done> opened = open ? CompletableFuture.completedFuture(Done.OK)
@@ -990,7 +1023,7 @@ public class DistributeXlator extends Xlator {
                 }
                 return to;
             });
-        });
+        }).thenCompose(Function.identity());
     }
 
     private static void nothing(Object r) {
@@ -1011,6 +1044,15 @@ public class DistributeXlator extends Xlator {
     /** Keeps a reference to the data until the write is known not to need doing again elsewhere. */
     @Override
     public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
+        return write(c, fd, data, offset, flags, x, 0).thenApply(DistributeXlator::visible);
+    }
+
+    /**
+     * A write on the fd's subvolume, mirrored or redone where its file is moving. A redone write is
+     * written like a new one, since the new copy may itself be moving on by then.
+     */
+    private CompletableFuture<ChangeReply> write(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x,
+                                                 int moves) {
         int s;
         try {
             s = fdSubvol(fd);
@@ -1035,20 +1077,23 @@ public class DistributeXlator extends Xlator {
                 data.release();
                 return t != null ? CompletableFuture.<ChangeReply>failedFuture(t) : CompletableFuture.completedFuture(r);
             }
+            if (redo == Redo.MOVE && moves >= MAX_MOVES) {
+                data.release();
+                return CompletableFuture.<ChangeReply>failedFuture(Errno.EIO.exception(fd + ": its file moved "
+                        + moves + " times during one write; retry it"));
+            }
             return openWhereMoving(c, fd, s, redo == Redo.MOVE).handle((to, t2) -> {
                 if (t2 != null || to < 0) {
                     data.release();
                     return t2 != null ? CompletableFuture.<ChangeReply>failedFuture(t2) : CompletableFuture.completedFuture(r);
                 }
-                CompletableFuture<ChangeReply> again = sub(to).writev(c, fd, data, offset, flags, x);
-                if (redo == Redo.MOVE) return again;
-                return again.handle((r2, t3) -> {
-                    if (t3 != null) LOG.warn("{}: write to {} not mirrored to {}: {}", name(), fd, names.get(to),
-                            FopException.errnoOf(t3));
+                if (redo == Redo.MOVE) return write(c, fd, data, offset, flags, x, moves + 1);
+                return sub(to).writev(c, fd, data, offset, flags, x).handle((r2, t3) -> {
+                    if (t3 != null) throw notMirrored(fd, to, t3);
                     return r;
                 });
             }).thenCompose(Function.identity());
-        }).thenCompose(Function.identity()).thenApply(DistributeXlator::visible);
+        }).thenCompose(Function.identity());
     }
 
     @Override

@@ -52,6 +52,7 @@ import org.slf4j.LoggerFactory;
 public final class Rebalancer {
     private static final Logger LOG = LoggerFactory.getLogger(Rebalancer.class);
     private static final int CHUNK = 128 * 1024;
+    private static final int LIST_SIZE = 128 * 1024;
     private static final int O_RDONLY = 0, O_WRONLY = 1;
     private static final long FOP_TIMEOUT_SECONDS = 120;
     private static final int COPY_ATTEMPTS = 8;
@@ -72,11 +73,19 @@ public final class Rebalancer {
     private final boolean fixLayoutOnly;
     private final AtomicBoolean stop = new AtomicBoolean();
     private final Caller caller = Caller.ROOT;
+    /** Bytes per copy step; small in tests so that writes and chunk boundaries meet often. */
+    private final int chunk;
 
     private long directories, scanned, migrated, bytes, skipped, failures;
 
     /** @param fixLayoutOnly only rewrite layouts (GlusterFS "rebalance fix-layout"); move no data */
     public Rebalancer(DistributeXlator dht, boolean fixLayoutOnly, Listener listener) {
+        this(dht, fixLayoutOnly, listener, CHUNK);
+    }
+
+    Rebalancer(DistributeXlator dht, boolean fixLayoutOnly, Listener listener, int chunk) {
+        if (chunk <= 0) throw new IllegalArgumentException("copy chunk must be positive, not " + chunk);
+        this.chunk = chunk;
         this.dht = dht;
         this.fixLayoutOnly = fixLayoutOnly;
         this.listener = listener == null ? (p, w) -> { } : listener;
@@ -192,7 +201,7 @@ public final class Rebalancer {
         try {
             long off = 0;
             while (true) {
-                ReaddirReply r = await(dht.readdirp(caller, fd, CHUNK, off, Xdata.EMPTY));
+                ReaddirReply r = await(dht.readdirp(caller, fd, LIST_SIZE, off, Xdata.EMPTY));
                 if (r.entries().isEmpty()) return out;
                 out.addAll(r.entries());
                 off = r.entries().get(r.entries().size() - 1).offset();
@@ -244,7 +253,7 @@ public final class Rebalancer {
      * the new copy becomes the file; the old one is marked moved (fds still open on it are
      * redirected) and removed.
      */
-    private boolean migrate(Loc entry, int from, int to) {
+    boolean migrate(Loc entry, int from, int to) {
         Xlator src = dht.subvol(from), dst = dht.subvol(to);
         String linkto = dht.linktoXattrName();
         Gfid g = entry.gfid();
@@ -307,18 +316,18 @@ public final class Rebalancer {
             try {
                 long off = 0;
                 while (off < limit) {
-                    byte[] chunk = readChunk(src, in, off);
-                    if (chunk.length == 0) break;
+                    byte[] piece = readChunk(src, in, off);
+                    if (piece.length == 0) break;
                     for (int attempt = 0; ; attempt++) {
                         if (attempt == COPY_ATTEMPTS) return false;
-                        await(dst.writev(caller, out, Unpooled.wrappedBuffer(chunk), off, 0, Xdata.EMPTY));
+                        await(dst.writev(caller, out, Unpooled.wrappedBuffer(piece), off, 0, Xdata.EMPTY));
                         byte[] again = readChunk(src, in, off);
                         // Bytes appended after the chunk are the next chunk's business.
-                        if (again.length >= chunk.length
-                                && java.util.Arrays.equals(chunk, 0, chunk.length, again, 0, chunk.length)) break;
-                        chunk = again;
+                        if (again.length >= piece.length
+                                && java.util.Arrays.equals(piece, 0, piece.length, again, 0, piece.length)) break;
+                        piece = again;
                     }
-                    off += chunk.length;
+                    off += piece.length;
                 }
                 // A truncate can leave the new copy longer than the old. Writes reach the old copy
                 // first, so with the new copy's size read first, a longer new copy means a truncate.
@@ -336,7 +345,7 @@ public final class Rebalancer {
     }
 
     private byte[] readChunk(Xlator src, Fd in, long off) {
-        ReadReply r = await(src.readv(caller, in, CHUNK, off, 0, Xdata.EMPTY));
+        ReadReply r = await(src.readv(caller, in, chunk, off, 0, Xdata.EMPTY));
         try {
             byte[] b = new byte[r.data().readableBytes()];
             r.data().readBytes(b);
