@@ -112,7 +112,15 @@ public final class PosixXlator extends Xlator {
     private <T> CompletableFuture<T> run(String fop, Object target, Lock lock, Supplier<T> body) {
         if (lock != null) lock.lock();
         try {
-            return CompletableFuture.completedFuture(body.get());
+            try {
+                return CompletableFuture.completedFuture(body.get());
+            } catch (FopException e) {
+                // An object addressed by gfid whose last name is being removed while it is open has
+                // its handle moved to .glusterfs/unlink between locating it and using it: once more
+                // finds it there.
+                if (e.errno() != Errno.ENOENT || !(target instanceof Loc l) || l.hasEntry()) throw e;
+                return CompletableFuture.completedFuture(body.get());
+            }
         } catch (FopException e) {
             LOG.debug("{} {}: {}", fop, target, e.getMessage());
             return CompletableFuture.failedFuture(e);

@@ -17,6 +17,38 @@ import org.junit.jupiter.api.Test;
 class PosixConcurrencyTest extends BrickFixture {
 
     @Test
+    void openFilesStayReachableByGfidWhileTheirLastNameIsRemoved() throws Exception {
+        Gfid d = mkdir(Gfid.ROOT, "unlinking");
+        int files = 600;
+        List<Fd> open = new ArrayList<>();
+        for (int i = 0; i < files; i++) open.add(create(d, "f" + i));
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread prober = new Thread(() -> {
+            try {
+                while (!done.get()) {
+                    for (Fd fd : open) {
+                        // A second path operation after locating the object: where the window was.
+                        try {
+                            posix.getxattr(ROOT, org.glusterj.core.Loc.of(fd.gfid(), null), "user.absent", null).get();
+                        } catch (java.util.concurrent.ExecutionException e) {
+                            if (org.glusterj.core.FopException.errnoOf(e) != org.glusterj.core.Errno.ENODATA) throw e;
+                        }
+                    }
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "gfid-prober");
+        prober.start();
+        for (int i = 0; i < files; i++) ok(posix.unlink(ROOT, entry(d, "f" + i), 0, null));
+        done.set(true);
+        prober.join(60_000);
+        if (failure.get() != null) throw new AssertionError("an open file was not found by its gfid", failure.get());
+        for (Fd fd : open) posix.release(fd);
+    }
+
+    @Test
     void concurrentAppendsAndDirectoryRenamesLoseNothing() throws Exception {
         Gfid top = mkdir(Gfid.ROOT, "top");
         Gfid d = mkdir(top, "d");
