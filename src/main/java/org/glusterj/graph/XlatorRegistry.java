@@ -5,6 +5,7 @@ import java.util.Optional;
 import org.glusterj.core.XlatorType;
 import org.glusterj.xlators.cluster.dht.DistributeXlator;
 import org.glusterj.xlators.performance.iothreads.IoThreadsXlator;
+import org.glusterj.xlators.performance.writebehind.WriteBehindXlator;
 import org.glusterj.xlators.protocol.client.ClientXlator;
 import org.glusterj.xlators.protocol.server.ServerXlator;
 import org.glusterj.xlators.storage.posix.PosixXlator;
@@ -16,7 +17,8 @@ public final class XlatorRegistry {
             ServerXlator.TYPE,
             PosixXlator.TYPE,
             DistributeXlator.TYPE,
-            IoThreadsXlator.TYPE
+            IoThreadsXlator.TYPE,
+            WriteBehindXlator.TYPE
     );
 
     public static List<XlatorType> all() {

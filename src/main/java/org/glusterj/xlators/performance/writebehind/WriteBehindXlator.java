@@ -66,8 +66,9 @@ public final class WriteBehindXlator extends Xlator {
     public static final Option<Long> AGGREGATE_SIZE = Option.size("aggregate-size", "128KB", 4L << 10, MAX_AGGREGATE,
             "Contiguous writes are merged into one write of up to this many bytes; at most cache-size.");
     public static final Option<Boolean> FLUSH_BEHIND = Option.bool("flush-behind", true,
-            "Answer flush (close) at once, unless a cached write already failed; the pending writes and the "
-                    + "flush still reach the bricks, in order, before the file is released.");
+            "Answer flush (close) as soon as the writes acknowledged earlier are on the bricks, with their error "
+                    + "if one failed, without waiting for the flush itself; it still reaches the bricks, in order, "
+                    + "before the file is released.");
     public static final Option<Boolean> TRICKLING_WRITES = Option.bool("trickling-writes", true,
             "Send queued writes as soon as nothing else is in flight, instead of holding a batch until it "
                     + "reaches aggregate-size.");
@@ -320,11 +321,15 @@ public final class WriteBehindXlator extends Xlator {
     public CompletableFuture<Done> flush(Caller c, Fd fd, Xdata x) {
         Errno e = takeError(fd);
         if (config.flushBehind()) {
-            CompletableFuture<Done> sent = afterAll(fd.gfid(), "flush", () -> firstChild().flush(c, fd, x));
-            sent.whenComplete((r, err) -> {
-                if (err != null) log.warn("{}: background flush of {} failed: {}", name(), fd.gfid(), err.toString());
+            // close(2) is the application's last chance to hear of a failed write: wait for the
+            // writes already acknowledged, as GlusterFS does, and send only the flush itself behind.
+            CompletableFuture<Done> writesDone = afterAll(fd.gfid(), "flush", () -> {
+                firstChild().flush(c, fd, x).whenComplete((r, err) -> {
+                    if (err != null) log.warn("{}: background flush of {} failed: {}", name(), fd.gfid(), err.toString());
+                });
+                return CompletableFuture.completedFuture(Done.OK);
             });
-            return e != null ? reportedError(e) : CompletableFuture.completedFuture(Done.OK);
+            return e != null ? reportedError(e) : thenReportError(fd, writesDone);
         }
         CompletableFuture<Done> sent = afterAll(fd.gfid(), "flush", () -> firstChild().flush(c, fd, x));
         return e != null ? sent.thenCompose(r -> reportedError(e)) : thenReportError(fd, sent);

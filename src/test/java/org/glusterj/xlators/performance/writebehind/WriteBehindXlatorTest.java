@@ -252,19 +252,34 @@ class WriteBehindXlatorTest {
     }
 
     @Test
-    void flushBehindAnswersAtOnceAndReleaseDeliversInOrder() throws Exception {
+    void flushBehindWaitsForTheWritesButNotForTheFlush() throws Exception {
         WriteBehindXlator wb = wb();
         brick.hold = true;
         get(wb.writev(C, fd, bytes("data"), 0, 0, Xdata.EMPTY));
         CompletableFuture<?> flushed = wb.flush(C, fd, Xdata.EMPTY);
-        assertTrue(flushed.isDone() && !flushed.isCompletedExceptionally());
+        assertFalse(flushed.isDone(), "close waits for the write it acknowledged early");
+        brick.answerNext(); // the write only; the flush it releases is held in turn
+        get(flushed);
+        assertEquals(List.of("writev", "flush"), brick.fops(), "the flush itself is still held at the brick");
         wb.release(fd);
-        assertEquals(List.of("writev"), brick.fops());
         brick.answerAll();
         assertEquals(List.of("writev", "flush", "release"), brick.fops());
         assertEquals("data", brick.content(gfid));
         assertNull(fd.ctx(wb), "release drops the fd's state");
         assertEquals(0, wb.pendingInodes());
+    }
+
+    @Test
+    void flushBehindStillReportsAWriteThatFailsAfterItWasAcknowledged() throws Exception {
+        WriteBehindXlator wb = wb();
+        brick.hold = true;
+        get(wb.writev(C, fd, bytes("data"), 0, 0, Xdata.EMPTY));
+        CompletableFuture<?> flushed = wb.flush(C, fd, Xdata.EMPTY);
+        brick.failWrites = org.glusterj.core.Errno.ENOSPC;
+        brick.answerAll();
+        java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> flushed.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(org.glusterj.core.Errno.ENOSPC, org.glusterj.core.FopException.errnoOf(e));
     }
 
     @Test
