@@ -147,6 +147,30 @@ class IoStatsXlatorTest {
     }
 
     @Test
+    void countsStayExactWhenManyThreadsWindAtOnce() throws Exception {
+        IoStatsXlator x = ioStats();
+        child.statReply = CompletableFuture.completedFuture(new AttrReply(ATTR, Xdata.EMPTY));
+        int threads = 4;
+        int perThread = 5000;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) x.stat(C, Loc.of(G, "/a"), Xdata.EMPTY).join();
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) f.get(60, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        FopStats.Snapshot s = x.stats(Fop.STAT);
+        assertEquals(threads * perThread, s.calls());
+        assertEquals(threads * perThread, s.timed());
+        assertTrue(s.minNanos() <= s.avgNanos() && s.avgNanos() <= s.maxNanos(), s.toString());
+    }
+
+    @Test
     void releaseIsCountedAndStillReachesTheChild() {
         IoStatsXlator x = ioStats();
         x.release(fd());
