@@ -12,6 +12,7 @@ import org.glusterj.core.Event;
 import org.glusterj.graph.Graph;
 import org.glusterj.graph.GraphBuilder;
 import org.glusterj.graph.VolfileException;
+import org.glusterj.xlators.debug.IoStatsXlator;
 import org.glusterj.xlators.mount.fuse.FuseBridge;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,6 +94,7 @@ public final class ClientMain {
                         + " client (details in the log above)");
             }
             Signals.onTerminate(bridge::unmount);
+            IoStatsXlator.dumpOnSignal("USR1");
             log.info("mounting volume \"{}\" at {}", graph.top().name(), mountpoint);
             bridge.mount(mountpoint, fuseArgs(args));
             log.info("unmounted {}", mountpoint);

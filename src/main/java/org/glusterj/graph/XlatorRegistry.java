@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Optional;
 import org.glusterj.core.XlatorType;
 import org.glusterj.xlators.cluster.dht.DistributeXlator;
+import org.glusterj.xlators.debug.IoStatsXlator;
+import org.glusterj.xlators.debug.TraceXlator;
 import org.glusterj.xlators.performance.iothreads.IoThreadsXlator;
 import org.glusterj.xlators.performance.writebehind.WriteBehindXlator;
 import org.glusterj.xlators.protocol.client.ClientXlator;
@@ -18,7 +20,9 @@ public final class XlatorRegistry {
             PosixXlator.TYPE,
             DistributeXlator.TYPE,
             IoThreadsXlator.TYPE,
-            WriteBehindXlator.TYPE
+            WriteBehindXlator.TYPE,
+            IoStatsXlator.TYPE,
+            TraceXlator.TYPE
     );
 
     public static List<XlatorType> all() {
