@@ -338,22 +338,28 @@ public final class MdCacheXlator extends Xlator {
     }
 
     /**
-     * A new name in {@code loc.parent()}: the object is new (its gfid, chosen by the client, has no
-     * history in flight), the parent changes.
+     * A new name in {@code loc.parent()}: the parent changes, and so does whatever the name held
+     * (create without O_EXCL may open, even truncate, an existing file, whose gfid is then the
+     * reply's and not the one we proposed).
      */
     private CompletableFuture<EntryReply> newEntry(Loc loc, Supplier<CompletableFuture<EntryReply>> wind) {
         Gfid parent = loc.parent();
+        Gfid proposed = loc.gfid();
+        Gfid named = cache.resolve(parent, loc.name());
+        Gfid existing = named != null && !named.equals(proposed) ? named : null;
         cache.dropName(parent, loc.name());
         long parentTicket = cache.changing(parent);
-        long objectTicket = cache.changing(loc.gfid());
+        long proposedTicket = cache.changing(proposed);
+        long existingTicket = cache.changing(existing);
         return wind.get().whenComplete((r, t) -> {
             Iatt attr = t == null ? r.attr() : null;
-            Gfid object = loc.gfid() != null ? loc.gfid() : attr == null ? null : attr.gfid();
-            boolean objectAlone = cache.changed(loc.gfid(), objectTicket, cacheable(attr));
-            if (loc.gfid() == null && attr != null) cache.observed(cacheable(attr), cache.stamp());
+            boolean objectAlone = cache.changed(proposed, proposedTicket, cacheable(attr));
+            cache.changed(existing, existingTicket, null);
             boolean parentAlone = cache.changed(parent, parentTicket, null);
-            if (parentAlone && (objectAlone || loc.gfid() == null) && object != null) {
-                cache.putName(parent, loc.name(), object);
+            boolean madeProposed = attr != null && attr.gfid() != null && attr.gfid().equals(proposed);
+            // An object we did not propose may have had changes in flight: bind its name, ask its attributes afresh.
+            if (parentAlone && attr != null && attr.gfid() != null && (objectAlone || !madeProposed)) {
+                cache.putName(parent, loc.name(), attr.gfid());
             }
         });
     }

@@ -259,6 +259,22 @@ class MdCacheXlatorTest {
     }
 
     @Test
+    void createThatOpensAnExistingFileBindsTheNameToItsRealGfid() {
+        MdCacheXlator m = mdc();
+        Gfid proposed = Gfid.random();
+        child.answer("stat", new AttrReply(file(10, 100), null));
+        child.answer("lookup", new EntryReply(file(10, 100), null, dir(50), null));
+        m.lookup(C, byName("f"), Xdata.EMPTY).join();
+        child.answer("create", new EntryReply(file(0, 101), dir(50), dir(51), null)); // O_TRUNC emptied it
+        m.create(C, byName("f").withGfid(proposed), 01101, 0644, 0, fd(), Xdata.EMPTY).join();
+        child.answer("lookup", new EntryReply(file(0, 101), null, dir(51), null));
+        assertEquals(FILE, m.lookup(C, byName("f"), Xdata.EMPTY).join().attr().gfid());
+        assertEquals(0, m.stat(C, Loc.of(FILE, "/d/f"), Xdata.EMPTY).join().attr().size(), "no stale size after O_TRUNC");
+        child.answer("stat", Errno.ENOENT.exception());
+        assertEquals(Errno.ENOENT, errnoOf(m.stat(C, Loc.of(proposed, "/d/f"), Xdata.EMPTY)));
+    }
+
+    @Test
     void entryChangesDropTheParentAndDirectoriesComeOnlyFromTheirOwnLookup() {
         MdCacheXlator m = mdc();
         child.answer("stat", new AttrReply(dir(50), null));
