@@ -15,10 +15,10 @@ cd "$(dirname "$0")/.."
 REPO=$(pwd)
 
 # ---- the glusterj client stack -------------------------------------------------------------------
-# Layers above cluster/distribute, top first (GlusterFS type strings). A layer the built client does
-# not know yet is dropped with a warning, so the benchmark still runs on an older tree.
-# TODO: switch to volfiles/default-stack once it exists (then only the protocol/client part is ours).
-GLUSTERJ_STACK=(debug/io-stats)
+# Layers above cluster/distribute, top first (GlusterFS type strings): the same default stack as
+# volfiles/two-brick.vol. A layer the built client does not know yet is dropped with a warning, so
+# the benchmark still runs on an older tree.
+GLUSTERJ_STACK=(debug/io-stats performance/md-cache performance/write-behind)
 
 usage() { sed -n '5,12p' "$0" | sed 's/^# \{0,1\}//'; }
 say() { echo "bench: $*"; }

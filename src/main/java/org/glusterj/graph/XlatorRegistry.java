@@ -7,6 +7,7 @@ import org.glusterj.xlators.cluster.dht.DistributeXlator;
 import org.glusterj.xlators.debug.IoStatsXlator;
 import org.glusterj.xlators.debug.TraceXlator;
 import org.glusterj.xlators.performance.iothreads.IoThreadsXlator;
+import org.glusterj.xlators.performance.mdcache.MdCacheXlator;
 import org.glusterj.xlators.performance.writebehind.WriteBehindXlator;
 import org.glusterj.xlators.protocol.client.ClientXlator;
 import org.glusterj.xlators.protocol.server.ServerXlator;
@@ -21,6 +22,7 @@ public final class XlatorRegistry {
             DistributeXlator.TYPE,
             IoThreadsXlator.TYPE,
             WriteBehindXlator.TYPE,
+            MdCacheXlator.TYPE,
             IoStatsXlator.TYPE,
             TraceXlator.TYPE
     );

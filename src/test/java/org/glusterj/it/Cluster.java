@@ -39,7 +39,10 @@ final class Cluster implements AutoCloseable {
         return b.start();
     }
 
-    /** A client volfile with one protocol/client per brick, distributed over them if more than one. */
+    /**
+     * A client volfile with one protocol/client per brick, distributed over them if more than one,
+     * under the default performance stack.
+     */
     Path clientVolfile() throws IOException {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < bricks.size(); i++) {
@@ -52,10 +55,19 @@ final class Cluster implements AutoCloseable {
                     .append("    option ping-timeout ").append(PING_TIMEOUT_SECONDS).append('\n')
                     .append("end-volume\n\n");
         }
+        String below = "vol-client-0";
         if (bricks.size() > 1) {
             sb.append("volume vol-dht\n    type cluster/distribute\n    subvolumes");
             for (int i = 0; i < bricks.size(); i++) sb.append(" vol-client-").append(i);
             sb.append("\nend-volume\n");
+            below = "vol-dht";
+        }
+        // The default performance stack, as volfiles/two-brick.vol has it: the suite runs through it.
+        for (String[] layer : new String[][] {{"vol-write-behind", "performance/write-behind"},
+                {"vol-md-cache", "performance/md-cache"}, {"vol", "debug/io-stats"}}) {
+            sb.append("volume ").append(layer[0]).append("\n    type ").append(layer[1])
+                    .append("\n    subvolumes ").append(below).append("\nend-volume\n");
+            below = layer[0];
         }
         Path vol = root.resolve("client.vol");
         Files.writeString(vol, sb.toString());

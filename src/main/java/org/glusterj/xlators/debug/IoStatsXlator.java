@@ -178,7 +178,8 @@ public final class IoStatsXlator extends Xlator {
 
     @Override
     public void fini() {
-        if (LIVE.remove(this)) log.info("{}", table());
+        boolean used = java.util.Arrays.stream(Fop.values()).anyMatch(f -> stats(f).calls() > 0);
+        if (LIVE.remove(this) && used) log.info("{}", table());
     }
 
     // ---- measuring ----
