@@ -166,8 +166,11 @@ final class FuseSessionLoop {
                     }
                     break;
                 }
-                waiting = false;
-                if (idle.decrementAndGet() == 0 && growOnDemand && !isForget(buf, data)) startWorker();
+                // A FORGET is answered at once, so its worker still counts as waiting (fuse_loop_mt does the same).
+                if (growOnDemand && !isForget(buf, data)) {
+                    waiting = false;
+                    if (idle.decrementAndGet() == 0) startWorker();
+                }
                 process(buf, chan.getPointer(0));
             }
         } finally {
@@ -185,7 +188,7 @@ final class FuseSessionLoop {
         }
     }
 
-    /** fuse_loop_mt's rule too: a burst of FORGETs (answered at once) must not spawn workers. */
+    /** A burst of FORGETs must not start workers. */
     private static boolean isForget(Pointer buf, Pointer data) {
         if ((buf.getInt(BUF_FLAGS_AT) & FUSE_BUF_IS_FD) != 0) return false;
         int opcode = data.getInt(OPCODE_AT);
