@@ -43,7 +43,6 @@ import org.glusterj.core.Xdata;
 import org.glusterj.core.Xlator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import ru.serce.jnrfuse.FuseException;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
@@ -88,6 +87,15 @@ public class FuseBridge extends FuseStubFS {
     private static final int LOCK_EX = 2;
     private static final int LOCK_NB = 4;
     private static final int LOCK_UN = 8;
+
+    /**
+     * Mount option (GlusterFS's fuse name) for the Java threads that read and serve FUSE requests;
+     * more are started while all are busy, so this is the number kept ready.
+     */
+    static final String READER_THREAD_COUNT = "reader-thread-count";
+    static final int DEFAULT_READER_THREADS = 4;
+    static final int MAX_READER_THREADS = 64;
+    private static volatile LibFuseSession libFuseSession;
 
     private static final Runtime RUNTIME = Runtime.getSystemRuntime();
     private static final int FILE_STAT_SIZE = Struct.size(new FileStat(RUNTIME));
@@ -179,17 +187,75 @@ public class FuseBridge extends FuseStubFS {
                     + "so only this user can use {}", mp);
             opts.remove("allow_other");
         }
+        int readerThreads = readerThreadCount(opts);
+        if (!mounted.compareAndSet(false, true)) {
+            throw new MountException("this client is already mounted at " + mountpoint + "; unmount it first");
+        }
         this.mountpoint = mp;
-        log.info("mounting volume {} at {} (-o {})", settings.volumeName(), mp, opts.optionString());
+        this.mountPoint = mp; // jnr-fuse's umount() uses its own field
+        log.info("mounting volume {} at {} (-o {}, {} reader threads)", settings.volumeName(), mp, opts.optionString(),
+                readerThreads);
+        // Unmounts if the JVM exits without unmount(), as jnr-fuse's own mount() arranges.
+        Thread unmountAtExit = new Thread(this::unmount, "glusterj-unmount-at-exit");
+        java.lang.Runtime.getRuntime().addShutdownHook(unmountAtExit);
+        FuseSessionLoop.End end;
         try {
-            super.mount(mp, true, settings.debug(), opts.toArgs());
-        } catch (FuseException e) {
-            throw new MountException("mount of " + mp + " failed: " + describe(e)
-                    + " (libfuse printed its reason on stderr, e.g. an unknown option)", e);
+            end = FuseSessionLoop.run(libFuseSession(), Struct.getMemory(fuseOperations), Struct.size(fuseOperations),
+                    fuseArgv(mp, opts), readerThreads, () -> Mountpoints.lazyUnmount(mp));
         } finally {
             mounted.set(false);
+            try {
+                java.lang.Runtime.getRuntime().removeShutdownHook(unmountAtExit);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run
+            }
+        }
+        if (end == FuseSessionLoop.End.SETUP_FAILED) {
+            throw new MountException("mount of " + mp + " failed (libfuse printed its reason on stderr, e.g. an "
+                    + "unknown option or a mountpoint in use)");
+        }
+        if (end == FuseSessionLoop.End.FAILED) {
+            throw new MountException("serving the mount at " + mp + " failed; it was unmounted (see the log)");
         }
         log.info("unmounted {}", mp);
+    }
+
+    /** What fuse_main would get: program name, foreground, [debug,] mountpoint, options. */
+    private String[] fuseArgv(Path mp, MountOptions opts) {
+        List<String> argv = new java.util.ArrayList<>(List.of("glusterj", "-f"));
+        if (settings.debug()) argv.add("-d");
+        argv.add(mp.toString());
+        argv.addAll(Arrays.asList(opts.toArgs()));
+        return argv.toArray(String[]::new);
+    }
+
+    /** Takes our own reader-thread-count option out of what libfuse sees (it would reject it). */
+    static int readerThreadCount(MountOptions opts) {
+        String v = opts.get(READER_THREAD_COUNT);
+        if (!opts.has(READER_THREAD_COUNT)) return DEFAULT_READER_THREADS;
+        opts.remove(READER_THREAD_COUNT);
+        int n;
+        try {
+            n = Integer.parseInt(v == null ? "" : v.trim());
+        } catch (NumberFormatException e) {
+            n = 0;
+        }
+        if (n < 1 || n > MAX_READER_THREADS) {
+            throw new MountException("bad mount options: " + READER_THREAD_COUNT + " must be a whole number from 1 to "
+                    + MAX_READER_THREADS + ", got \"" + v + "\"");
+        }
+        return n;
+    }
+
+    private static LibFuseSession libFuseSession() {
+        LibFuseSession lib = libFuseSession;
+        if (lib == null) {
+            synchronized (FuseBridge.class) {
+                if (libFuseSession == null) libFuseSession = LibFuseSession.load();
+                lib = libFuseSession;
+            }
+        }
+        return lib;
     }
 
     static MountOptions mountOptions(Settings settings, String[] extraFuseArgs) {
@@ -200,11 +266,6 @@ public class FuseBridge extends FuseStubFS {
         }
     }
 
-    private static String describe(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
-        return t.getMessage() == null ? t.toString() : t.getMessage();
-    }
 
     /** Completes once the kernel has connected (libfuse's init), i.e. the mount is usable. */
     public CompletableFuture<Void> whenMounted() {

@@ -15,6 +15,11 @@
  *   <li>negative_timeout=0: another client may create any name at any time, so the kernel must
  *       not cache "no such file" (GlusterFS's default too).</li>
  *   <li>jnr-fuse's fsyncdir has no datasync argument; it is passed as false.</li>
+ *   <li>Requests are read and served by Java threads (FuseSessionLoop over fuse_setup and
+ *       fuse_session_receive_buf/process_buf), not by fuse_loop_mt's native threads, which jffi
+ *       would attach as a new java.lang.Thread for each of their first 1000 callbacks. The number
+ *       kept ready is the mount option reader-thread-count (GlusterFS's name, default 4; libfuse
+ *       never sees it); one more starts whenever all are busy, so waiting requests starve none.</li>
  *   <li>The inode table's dentry timeout is Settings.entryTimeout; an entry_timeout given with -o
  *       changes only the kernel's cache.</li>
  * </ul>

@@ -15,7 +15,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.glusterj.core.Gfid;
@@ -30,6 +34,11 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("fuse-mount")
 class FuseBridgeMountIT {
+
+    @org.junit.jupiter.api.BeforeEach
+    void needsFuse() {
+        assumeTrue(Files.exists(Path.of("/dev/fuse")), "no /dev/fuse");
+    }
 
     @Test
     void mountWriteReadListRenameUnmount() throws Exception {
@@ -100,6 +109,107 @@ class FuseBridgeMountIT {
         }
         assertFalse(server.isAlive(), "mount() returned after unmount");
         assertEquals(0, bridge.fdTable().size(), "every handle was released");
+    }
+
+    /**
+     * Requests are served by our own long-lived Java workers (FuseSessionLoop), not by libfuse's
+     * native threads that jffi would attach as a new java.lang.Thread per callback.
+     */
+    @Test
+    void callbacksRunOnFewLongLivedJavaWorkers() throws Exception {
+        MemoryXlator mem = new MemoryXlator();
+        withMount(mem, new String[] {"-o", "reader-thread-count=2,attr_timeout=0,entry_timeout=0"}, mp -> {
+            Path file = mp.resolve("statme");
+            Files.writeString(file, "x");
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long startedBefore = threads.getTotalStartedThreadCount();
+            int lookupsBefore = mem.count("lookup");
+            for (int i = 0; i < 2000; i++) Files.readAttributes(file, BasicFileAttributes.class);
+            long started = threads.getTotalStartedThreadCount() - startedBefore;
+            assertTrue(mem.count("lookup") - lookupsBefore >= 1000, "the stats reached the graph (no kernel cache)");
+            assertTrue(started < 50, started + " threads were started to serve 2000 stats");
+            assertFalse(mem.servingThreads.isEmpty());
+            assertTrue(mem.servingThreads.stream().allMatch(n -> n.startsWith("fuse-worker-")),
+                    "served on: " + mem.servingThreads);
+        });
+    }
+
+    /** A callback that waits (a lock, a slow brick) must not stop other requests: a worker is added. */
+    @Test
+    void aWaitingRequestDoesNotBlockOthers() throws Exception {
+        MemoryXlator mem = new MemoryXlator();
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        mem.lookupGates.put("gated", gate);
+        withMount(mem, new String[] {"-o", "reader-thread-count=1"}, mp -> {
+            Files.writeString(mp.resolve("free"), "free");
+            CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> Files.exists(mp.resolve("gated")));
+            try {
+                Thread.sleep(200); // let the gated lookup occupy the only worker started up front
+                CompletableFuture<String> other = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return Files.readString(mp.resolve("free"));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                assertEquals("free", other.get(20, TimeUnit.SECONDS));
+                assertFalse(waiting.isDone(), "the gated lookup is still waiting");
+            } finally {
+                gate.complete(null);
+            }
+            assertFalse(waiting.get(20, TimeUnit.SECONDS), "gated name does not exist once answered");
+            assertTrue(mem.servingThreads.contains("fuse-worker-1"), "a second worker was started: "
+                    + mem.servingThreads);
+        });
+    }
+
+    /** libfuse's -s (single-threaded) still works: one worker serves everything. */
+    @Test
+    void singleThreadedOptionUsesOneWorker() throws Exception {
+        MemoryXlator mem = new MemoryXlator();
+        withMount(mem, new String[] {"-s"}, mp -> {
+            Files.writeString(mp.resolve("a"), "abc");
+            assertEquals("abc", Files.readString(mp.resolve("a")));
+            assertEquals(java.util.Set.of("fuse-worker-0"), mem.servingThreads);
+        });
+    }
+
+    @Test
+    void optionLibfuseRejectsFailsTheMountWithAClearError() throws Exception {
+        FuseBridge bridge = new FuseBridge(new MemoryXlator(), FuseBridge.Settings.defaults("bad"));
+        Path mp = Files.createTempDirectory("glusterj-mnt");
+        try {
+            MountException e = org.junit.jupiter.api.Assertions.assertThrows(MountException.class,
+                    () -> bridge.mount(mp, new String[] {"-o", "no_such_fuse_option"}));
+            assertTrue(e.getMessage().contains("mount of " + mp + " failed"), e.getMessage());
+            assertTrue(bridge.whenMounted().isCompletedExceptionally());
+            assertFalse(Files.readString(Path.of("/proc/mounts")).contains(" " + mp + " "));
+        } finally {
+            Files.deleteIfExists(mp);
+        }
+    }
+
+    private interface MountedBody {
+        void run(Path mountpoint) throws Exception;
+    }
+
+    /** Mounts, runs the body, unmounts, and checks that mount() returned. */
+    private static void withMount(MemoryXlator mem, String[] args, MountedBody body) throws Exception {
+        FuseBridge bridge = new FuseBridge(mem, FuseBridge.Settings.defaults("loop"));
+        Path mp = Files.createTempDirectory("glusterj-mnt");
+        Thread server = new Thread(() -> bridge.mount(mp, args), "fuse-mount");
+        server.setDaemon(true);
+        try {
+            server.start();
+            bridge.whenMounted().get(20, TimeUnit.SECONDS);
+            body.run(mp);
+        } finally {
+            bridge.unmount();
+            server.join(TimeUnit.SECONDS.toMillis(15));
+            if (Files.readString(Path.of("/proc/mounts")).contains(" " + mp + " ")) Mountpoints.lazyUnmount(mp);
+            Files.deleteIfExists(mp);
+        }
+        assertFalse(server.isAlive(), "mount() returned after unmount");
     }
 
     private static int umask() throws IOException {

@@ -537,6 +537,24 @@ class FuseBridgeTest {
     }
 
     @Test
+    void readerThreadCountIsOursAndNeverReachesLibfuse() {
+        MountOptions m = FuseBridge.mountOptions(FuseBridge.Settings.defaults("v"),
+                new String[] {"-o", "reader-thread-count=3,ro"});
+        assertEquals(3, FuseBridge.readerThreadCount(m));
+        assertTrue(!m.optionString().contains("reader-thread-count") && m.has("ro"), m.optionString());
+        assertEquals(FuseBridge.DEFAULT_READER_THREADS,
+                FuseBridge.readerThreadCount(FuseBridge.mountOptions(FuseBridge.Settings.defaults("v"), null)));
+        for (String bad : new String[] {"0", "65", "two", ""}) {
+            MountOptions b = FuseBridge.mountOptions(FuseBridge.Settings.defaults("v"),
+                    new String[] {"-o", "reader-thread-count=" + bad});
+            MountException e = org.junit.jupiter.api.Assertions.assertThrows(MountException.class,
+                    () -> FuseBridge.readerThreadCount(b));
+            assertTrue(e.getMessage().contains("reader-thread-count must be a whole number from 1 to 64, got \""
+                    + bad + "\""), e.getMessage());
+        }
+    }
+
+    @Test
     void badSettingsAndMountpointsGiveClearErrors() throws Exception {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> FuseBridge.Settings.defaults("a,b"));

@@ -98,6 +98,10 @@ final class MemoryXlator extends Xlator {
     volatile int lastFallocateMode;
     /** Entries per readdirp answer, small so that listings take several calls. */
     volatile int readdirBatch = 2;
+    /** Names of the threads fops were wound on, i.e. the threads the bridge's callbacks ran on. */
+    final java.util.Set<String> servingThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** A lookup of a name in here answers only once its future completes (a fop that waits). */
+    final Map<String, CompletableFuture<Void>> lookupGates = new java.util.concurrent.ConcurrentHashMap<>();
 
     MemoryXlator() {
         super(XlatorConfig.of("mem", "test/memory", Options.NONE, List.of()));
@@ -141,6 +145,7 @@ final class MemoryXlator extends Xlator {
 
     private void record(String fop, Caller c) {
         calls.add(fop);
+        servingThreads.add(Thread.currentThread().getName());
         lastCaller = c;
     }
 
@@ -204,6 +209,12 @@ final class MemoryXlator extends Xlator {
 
     @Override
     public CompletableFuture<EntryReply> lookup(Caller c, Loc loc, Xdata x) {
+        CompletableFuture<Void> gate = loc.name() == null ? null : lookupGates.get(loc.name());
+        if (gate != null) return gate.thenCompose(v -> lookupNow(c, loc));
+        return lookupNow(c, loc);
+    }
+
+    private CompletableFuture<EntryReply> lookupNow(Caller c, Loc loc) {
         return serve("lookup", c, () -> new EntryReply(find(loc).iatt(), null, null, null));
     }
 

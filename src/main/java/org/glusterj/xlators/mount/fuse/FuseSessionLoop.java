@@ -1,0 +1,220 @@
+package org.glusterj.xlators.mount.fuse;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * libfuse 2.9's {@code fuse_main_real}, with its {@code fuse_loop_mt} replaced by Java threads.
+ *
+ * <p>Why: fuse_loop_mt's native workers come and go, and jffi attaches and detaches a native
+ * thread (creating a java.lang.Thread) around each of its first 1000 callbacks
+ * (reference/jnr-fuse.md §4). Workers that are Java threads calling into libfuse make every
+ * callback an ordinary upcall on an already attached thread.
+ *
+ * <p>Like fuse_loop_mt, a worker that takes a request while no other is waiting starts one more,
+ * so requests that block (a waiting lock, a slow brick) never starve the rest; unlike it, idle
+ * workers stay until the session ends instead of being destroyed and recreated. The session ends
+ * when the kernel drops the connection (unmount): every blocked read then fails with ENODEV.
+ */
+final class FuseSessionLoop {
+    private static final Logger log = LoggerFactory.getLogger(FuseSessionLoop.class);
+    private static final Runtime RUNTIME = Runtime.getSystemRuntime();
+
+    // struct fuse_buf (x86-64/aarch64 LP64): size_t size; enum flags; void *mem; int fd; off_t pos.
+    private static final int FUSE_BUF_SIZE = 40;
+    private static final int BUF_SIZE_AT = 0;
+    private static final int BUF_FLAGS_AT = 8;
+    private static final int BUF_MEM_AT = 16;
+    private static final int FUSE_BUF_IS_FD = 0x2;
+    // struct fuse_in_header: uint32 len; uint32 opcode; ...
+    private static final int OPCODE_AT = 4;
+    private static final int FUSE_FORGET = 2;
+    private static final int FUSE_BATCH_FORGET = 42;
+    private static final int EINTR = 4;
+
+    private final LibFuseSession lib;
+    private final Pointer session;
+    private final Pointer firstChan;
+    private final long bufSize;
+    private final boolean growOnDemand;
+    private final AtomicInteger idle = new AtomicInteger();
+    private final AtomicInteger started = new AtomicInteger();
+    private final List<Thread> workers = new CopyOnWriteArrayList<>();
+    private volatile boolean failed;
+
+    private FuseSessionLoop(LibFuseSession lib, Pointer session, boolean growOnDemand) {
+        this.lib = lib;
+        this.session = session;
+        this.firstChan = lib.fuse_session_next_chan(session, null);
+        this.bufSize = lib.fuse_chan_bufsize(firstChan);
+        this.growOnDemand = growOnDemand;
+    }
+
+    /** How {@link #run} ended. */
+    enum End {
+        /** fuse_setup failed: nothing was mounted; libfuse printed the reason on stderr. */
+        SETUP_FAILED,
+        /** Reading requests failed; the mount was torn down. */
+        FAILED,
+        /** The kernel ended the session (unmount). */
+        UNMOUNTED
+    }
+
+    /**
+     * Mounts with {@code argv} (as for fuse_main: program name, "-f", mountpoint, options), serves
+     * until the session ends, and tears the mount down.
+     *
+     * @param minWorkers    workers started up front when multithreaded (libfuse's -s makes it one)
+     * @param onAbnormalEnd called when the loop stops for another reason than the kernel ending
+     *                      the session, to make the kernel drop the connection (unmount)
+     */
+    static End run(LibFuseSession lib, Pointer ops, long opsSize, String[] argv, int minWorkers,
+                   Runnable onAbnormalEnd) {
+        NativeArgv nativeArgv = new NativeArgv(argv);
+        Pointer mountpointOut = Memory.allocateDirect(RUNTIME, Long.BYTES, true);
+        Pointer multithreadedOut = Memory.allocateDirect(RUNTIME, Integer.BYTES, true);
+        Pointer fuse = lib.fuse_setup(argv.length, nativeArgv.array, ops, opsSize, mountpointOut, multithreadedOut,
+                null);
+        if (fuse == null) return End.SETUP_FAILED;
+        Pointer mountpoint = mountpointOut.getPointer(0);
+        boolean multithreaded = multithreadedOut.getInt(0) != 0;
+        try {
+            if (lib.fuse_start_cleanup_thread(fuse) != 0) {
+                log.error("libfuse could not start its cache cleanup thread");
+                return End.FAILED;
+            }
+            try {
+                FuseSessionLoop loop = new FuseSessionLoop(lib, lib.fuse_get_session(fuse), multithreaded);
+                loop.serve(multithreaded ? Math.max(1, minWorkers) : 1, onAbnormalEnd);
+                return loop.failed ? End.FAILED : End.UNMOUNTED;
+            } finally {
+                lib.fuse_stop_cleanup_thread(fuse);
+            }
+        } finally {
+            lib.fuse_teardown(fuse, mountpoint);
+            nativeArgv.keepAlive();
+        }
+    }
+
+    private void serve(int minWorkers, Runnable onAbnormalEnd) {
+        for (int i = 0; i < minWorkers; i++) startWorker();
+        boolean wokeKernel = false;
+        boolean interrupted = false;
+        // Workers only ever get added while some are running, so once all have ended none is left.
+        for (int joined = 0; joined < workers.size(); ) {
+            Thread w = workers.get(joined);
+            try {
+                w.join(500);
+            } catch (InterruptedException e) {
+                // Keep waiting: teardown frees what the workers use, so it must come after them.
+                interrupted = true;
+                continue;
+            }
+            if (!w.isAlive()) {
+                joined++;
+            } else if (!wokeKernel && lib.fuse_session_exited(session) != 0 && failed) {
+                // The others wait in read(2) for a connection that is still up: unmount so they wake.
+                wokeKernel = true;
+                onAbnormalEnd.run();
+            }
+        }
+        log.debug("all {} FUSE workers ended", workers.size());
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    private void startWorker() {
+        int n = started.getAndIncrement();
+        Thread t = new Thread(this::work, "fuse-worker-" + n);
+        t.setDaemon(true);
+        workers.add(t);
+        idle.incrementAndGet();
+        t.start();
+        if (n > 0 && log.isDebugEnabled()) log.debug("started FUSE worker {} (all others busy)", n);
+    }
+
+    private void work() {
+        // One buffer per worker, like fuse_loop_mt: the request stays in it while it is processed.
+        Pointer buf = Memory.allocateDirect(RUNTIME, FUSE_BUF_SIZE, true);
+        Pointer chan = Memory.allocateDirect(RUNTIME, Long.BYTES, true);
+        Pointer data = Memory.allocateDirect(RUNTIME, bufSize, false);
+        boolean waiting = true; // counted in idle by whoever started this worker
+        try {
+            while (lib.fuse_session_exited(session) == 0) {
+                if (!waiting) {
+                    idle.incrementAndGet();
+                    waiting = true;
+                }
+                buf.setMemory(0, FUSE_BUF_SIZE, (byte) 0);
+                buf.putLong(BUF_SIZE_AT, bufSize);
+                buf.putPointer(BUF_MEM_AT, data);
+                chan.putPointer(0, firstChan);
+                int res = lib.fuse_session_receive_buf(session, buf, chan);
+                if (res == -EINTR) continue;
+                if (res <= 0) {
+                    if (res < 0) {
+                        log.error("reading a FUSE request failed with errno {}; ending the session", -res);
+                        failed = true;
+                        lib.fuse_session_exit(session);
+                    }
+                    break;
+                }
+                // A FORGET is answered at once, so its worker still counts as waiting (fuse_loop_mt does the same).
+                if (growOnDemand && !isForget(buf, data)) {
+                    waiting = false;
+                    if (idle.decrementAndGet() == 0) startWorker();
+                }
+                process(buf, chan.getPointer(0));
+            }
+        } finally {
+            if (waiting) idle.decrementAndGet();
+        }
+    }
+
+    private void process(Pointer buf, Pointer chan) {
+        try {
+            lib.fuse_session_process_buf(session, buf, chan);
+        } catch (Throwable t) {
+            // A Java exception left pending by a callback surfaces here; the request was answered
+            // (with jffi's zeroed result), so the worker carries on.
+            log.error("a FUSE callback threw past its handler", t);
+        }
+    }
+
+    /** A burst of FORGETs must not start workers. */
+    private static boolean isForget(Pointer buf, Pointer data) {
+        if ((buf.getInt(BUF_FLAGS_AT) & FUSE_BUF_IS_FD) != 0) return false;
+        int opcode = data.getInt(OPCODE_AT);
+        return opcode == FUSE_FORGET || opcode == FUSE_BATCH_FORGET;
+    }
+
+    /** A C argv in native memory that stays valid for the whole mount, whatever libfuse keeps of it. */
+    private static final class NativeArgv {
+        final Pointer array;
+        private final List<Pointer> strings = new ArrayList<>();
+
+        NativeArgv(String[] argv) {
+            array = Memory.allocateDirect(RUNTIME, (long) (argv.length + 1) * Long.BYTES, true);
+            for (int i = 0; i < argv.length; i++) {
+                byte[] bytes = argv[i].getBytes(StandardCharsets.UTF_8);
+                Pointer s = Memory.allocateDirect(RUNTIME, bytes.length + 1, true);
+                s.put(0, bytes, 0, bytes.length);
+                strings.add(s);
+                array.putPointer((long) i * Long.BYTES, s);
+            }
+        }
+
+        /** Reachability fence: the memory is freed by GC only after the mount is gone. */
+        void keepAlive() {
+            java.lang.ref.Reference.reachabilityFence(array);
+            java.lang.ref.Reference.reachabilityFence(strings);
+        }
+    }
+}
