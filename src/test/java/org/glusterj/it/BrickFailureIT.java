@@ -49,7 +49,7 @@ class BrickFailureIT {
             Files.writeString(first.mountpoint.resolve("f"), "x");
             first.process().destroyForcibly();
             first.process().waitFor();
-            Waits.until(Duration.ofSeconds(10), "the dead client's mount to go away",
+            Waits.until(Duration.ofSeconds(30), "the dead client's mount to go away",
                     () -> !FuseMount.isMounted(first.mountpoint));
             try (FuseMount second = new FuseMount(cluster.clientVolfile(), first.mountpoint,
                     cluster.root.resolve("logs").resolve("second.log"), List.of()).start()) {

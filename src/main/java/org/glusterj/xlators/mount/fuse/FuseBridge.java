@@ -134,6 +134,8 @@ public class FuseBridge extends FuseStubFS {
     private final Settings settings;
     private final InodeTable inodes;
     private final FdTable fds = new FdTable();
+    /** Files on which this mount ever took a lock: only those need an unlock at close. */
+    private final java.util.Set<Gfid> lockedFiles = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final CallerSource callers;
     private final CompletableFuture<Void> mountedFuture = new CompletableFuture<>();
     private volatile Path mountpoint;
@@ -696,8 +698,9 @@ public class FuseBridge extends FuseStubFS {
             long owner = fi.lock_owner.get();
             Flock request = new Flock(flock.l_type.get(), flock.l_whence.get(), flock.l_start.get(),
                     flock.l_len.get(), flock.l_pid.intValue(), owner);
-            LkReply r = await(top.lk(callers.current().withLkOwner(owner), fds.get(fi.fh.get()), cmd, request,
-                    Xdata.EMPTY));
+            Fd fd = fds.get(fi.fh.get());
+            if (cmd != Flock.F_GETLK && !locksTaken(fd, request.type())) return 0;
+            LkReply r = await(top.lk(callers.current().withLkOwner(owner), fd, cmd, request, Xdata.EMPTY));
             if (cmd == Flock.F_GETLK) {
                 Flock answer = r.flock();
                 flock.l_type.set(answer.type());
@@ -719,9 +722,24 @@ public class FuseBridge extends FuseStubFS {
             int type = (op & LOCK_UN) != 0 ? Flock.F_UNLCK : (op & LOCK_EX) != 0 ? Flock.F_WRLCK : Flock.F_RDLCK;
             if ((op & (LOCK_SH | LOCK_EX | LOCK_UN)) == 0) throw Errno.EINVAL.exception("flock operation " + op);
             int cmd = (op & LOCK_NB) != 0 || type == Flock.F_UNLCK ? Flock.F_SETLK : Flock.F_SETLKW;
-            await(top.lk(c, fds.get(fi.fh.get()), cmd, new Flock(type, 0, 0, 0, c.pid(), owner), Xdata.EMPTY));
+            Fd fd = fds.get(fi.fh.get());
+            if (!locksTaken(fd, type)) return 0;
+            await(top.lk(c, fd, cmd, new Flock(type, 0, 0, 0, c.pid(), owner), Xdata.EMPTY));
             return 0;
         });
+    }
+
+    /**
+     * Whether a set-lock request must reach the bricks. libfuse unlocks after every flush (close),
+     * and most files are never locked: an unlock where this mount never took a lock on the file
+     * has nothing to release, since locks belong to their owner and so to this mount.
+     */
+    private boolean locksTaken(Fd fd, int type) {
+        if (type != Flock.F_UNLCK) {
+            lockedFiles.add(fd.gfid());
+            return true;
+        }
+        return lockedFiles.contains(fd.gfid());
     }
 
     // ---- directories ----

@@ -447,6 +447,23 @@ class FuseBridgeTest {
     }
 
     @Test
+    void theUnlockAfterEveryCloseCostsNothingOnFilesNeverLocked() {
+        FuseFileInfo fi = createFile("/never-locked", new byte[0]);
+        Pointer p = Memory.allocateDirect(R, 64, true);
+        ru.serce.jnrfuse.struct.Flock fl = ru.serce.jnrfuse.struct.Flock.of(p);
+        fl.l_type.set(Flock.F_UNLCK);
+        mem.lastLock = null;
+        assertEquals(0, bridge.lock("/never-locked", fi, Flock.F_SETLK, fl));
+        assertNull(mem.lastLock, "no lk fop for an unlock of a file this mount never locked");
+
+        fl.l_type.set(Flock.F_RDLCK);
+        assertEquals(0, bridge.lock("/never-locked", fi, Flock.F_SETLK, fl));
+        fl.l_type.set(Flock.F_UNLCK);
+        assertEquals(0, bridge.lock("/never-locked", fi, Flock.F_SETLK, fl));
+        assertEquals(Flock.F_UNLCK, mem.lastLock.type(), "once locked, unlocks reach the bricks");
+    }
+
+    @Test
     void statfsAccessMknodFsyncdir() {
         Statvfs sv = Statvfs.of(Memory.allocateDirect(R, 256, true));
         assertEquals(0, bridge.statfs("/", sv));
