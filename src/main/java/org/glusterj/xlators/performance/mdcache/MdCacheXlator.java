@@ -27,6 +27,7 @@ import org.glusterj.core.RenameReply;
 import org.glusterj.core.SetAttr;
 import org.glusterj.core.Statvfs;
 import org.glusterj.core.StatfsReply;
+import org.glusterj.core.XattrReply;
 import org.glusterj.core.Xdata;
 import org.glusterj.core.Xlator;
 import org.glusterj.core.XlatorConfig;
@@ -71,10 +72,12 @@ public final class MdCacheXlator extends Xlator {
             "Accepted for GlusterFS compatibility; glusterj has no upcall channel, so only the timeout applies.");
     public static final Option<Boolean> PASS_THROUGH = Option.bool("pass-through", false,
             "Pass every fop through untouched.");
-    private static final String NO_XATTRS = "Accepted for GlusterFS compatibility; glusterj's md-cache does not cache "
+    public static final Option<Boolean> CACHE_CAPABILITY = Option.bool("cache-capability-xattrs", true,
+            "Cache security.capability answers (also \"none\"), which the kernel asks for before every write.");
+    private static final String NO_XATTRS = "Accepted for GlusterFS compatibility; glusterj's md-cache caches no other "
             + "extended attributes yet.";
     public static final List<Option<?>> OPTIONS = List.of(TIMEOUT, STATFS, FORCE_READDIRP, CACHE_INVALIDATION,
-            Option.bool("cache-capability-xattrs", true, NO_XATTRS),
+            CACHE_CAPABILITY,
             Option.bool("cache-ima-xattrs", true, NO_XATTRS),
             Option.bool("cache-posix-acl", false, NO_XATTRS),
             Option.bool("cache-glusterfs-acl", false, NO_XATTRS),
@@ -98,6 +101,7 @@ public final class MdCacheXlator extends Xlator {
     private final long timeoutNanos;
     private final LongSupplier clock;
     private final AttrCache cache;
+    private final CapabilityCache capabilities;
     private volatile CachedStatfs statfs;
 
     private record CachedStatfs(Statvfs value, long expiresAt) {
@@ -117,6 +121,7 @@ public final class MdCacheXlator extends Xlator {
         this.timeoutNanos = TimeUnit.SECONDS.toNanos(seconds);
         this.clock = clock;
         this.cache = new AttrCache(timeoutNanos, clock);
+        this.capabilities = enabled && options().get(CACHE_CAPABILITY) ? new CapabilityCache(timeoutNanos, clock) : null;
         if (enabled && options().get(CACHE_INVALIDATION)) {
             log.info("{}: cache-invalidation is on but glusterj has no upcalls; attributes are trusted for {} s",
                     name(), seconds);
@@ -233,12 +238,14 @@ public final class MdCacheXlator extends Xlator {
     @Override
     public CompletableFuture<ChangeReply> setattr(Caller c, Loc loc, SetAttr attr, Xdata x) {
         if (!enabled) return firstChild().setattr(c, loc, attr, x);
+        if (attr.has(SetAttr.UID) || attr.has(SetAttr.GID)) forgetCapability(objectOf(loc)); // chown drops capabilities
         return change(objectOf(loc), () -> firstChild().setattr(c, loc, attr, x));
     }
 
     @Override
     public CompletableFuture<ChangeReply> fsetattr(Caller c, Fd fd, SetAttr attr, Xdata x) {
         if (!enabled) return firstChild().fsetattr(c, fd, attr, x);
+        if (attr.has(SetAttr.UID) || attr.has(SetAttr.GID)) forgetCapability(fd.gfid());
         return change(fd.gfid(), () -> firstChild().fsetattr(c, fd, attr, x));
     }
 
@@ -270,24 +277,28 @@ public final class MdCacheXlator extends Xlator {
     @Override
     public CompletableFuture<Done> setxattr(Caller c, Loc loc, Map<String, byte[]> values, int flags, Xdata x) {
         if (!enabled) return firstChild().setxattr(c, loc, values, flags, x);
+        forgetCapability(objectOf(loc));
         return bracket(objectOf(loc), () -> firstChild().setxattr(c, loc, values, flags, x));
     }
 
     @Override
     public CompletableFuture<Done> fsetxattr(Caller c, Fd fd, Map<String, byte[]> values, int flags, Xdata x) {
         if (!enabled) return firstChild().fsetxattr(c, fd, values, flags, x);
+        forgetCapability(fd.gfid());
         return bracket(fd.gfid(), () -> firstChild().fsetxattr(c, fd, values, flags, x));
     }
 
     @Override
     public CompletableFuture<Done> removexattr(Caller c, Loc loc, String name, Xdata x) {
         if (!enabled) return firstChild().removexattr(c, loc, name, x);
+        forgetCapability(objectOf(loc));
         return bracket(objectOf(loc), () -> firstChild().removexattr(c, loc, name, x));
     }
 
     @Override
     public CompletableFuture<Done> fremovexattr(Caller c, Fd fd, String name, Xdata x) {
         if (!enabled) return firstChild().fremovexattr(c, fd, name, x);
+        forgetCapability(fd.gfid());
         return bracket(fd.gfid(), () -> firstChild().fremovexattr(c, fd, name, x));
     }
 
@@ -435,7 +446,32 @@ public final class MdCacheXlator extends Xlator {
     }
 
     @Override
+    public CompletableFuture<XattrReply> getxattr(Caller c, Loc loc, String name, Xdata x) {
+        Gfid g = capabilities == null || !CapabilityCache.NAME.equals(name) ? null : objectOf(loc);
+        if (g == null) return firstChild().getxattr(c, loc, name, x);
+        CapabilityCache.Entry known = capabilities.lookup(g);
+        if (known != null) {
+            return CapabilityCache.isAbsent(known)
+                    ? CompletableFuture.failedFuture(Errno.ENODATA.exception(CapabilityCache.NAME))
+                    : CompletableFuture.completedFuture(new XattrReply(Map.of(name, CapabilityCache.value(known)), Xdata.EMPTY));
+        }
+        long epoch = capabilities.epoch();
+        return firstChild().getxattr(c, loc, name, x).whenComplete((r, t) -> {
+            if (t == null && r.values() != null && r.values().get(name) != null) {
+                capabilities.put(g, r.values().get(name), epoch);
+            } else if (t != null && FopException.errnoOf(t) == Errno.ENODATA) {
+                capabilities.put(g, null, epoch);
+            }
+        });
+    }
+
+    private void forgetCapability(Gfid g) {
+        if (capabilities != null) capabilities.invalidate(g);
+    }
+
+    @Override
     public void forget(Inode inode) {
+        forgetCapability(inode.gfid());
         cache.forget(inode.gfid());
         super.forget(inode);
     }

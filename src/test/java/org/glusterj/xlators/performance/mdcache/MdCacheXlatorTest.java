@@ -1,5 +1,6 @@
 package org.glusterj.xlators.performance.mdcache;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -386,5 +387,35 @@ class MdCacheXlatorTest {
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.get(0).contains("md-cache-timeout") && problems.get(0).contains("0 to 600"), problems.get(0));
         assertNull(mdc("md-cache-timeout", "600").lookup(C, byName("f"), Xdata.EMPTY).handle((r, t) -> r).join());
+    }
+
+    @Test
+    void capabilityAnswersIncludingNoneAreCachedUntilAChange() {
+        MdCacheXlator m = mdc();
+        Loc f = Loc.of(FILE, "/d/f");
+        child.answer("getxattr", Errno.ENODATA.exception("none"));
+        for (int i = 0; i < 3; i++) {
+            java.util.concurrent.CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.CompletionException.class,
+                    () -> m.getxattr(C, f, "security.capability", Xdata.EMPTY).join());
+            assertEquals(Errno.ENODATA, org.glusterj.core.FopException.errnoOf(e));
+        }
+        assertEquals(1, child.calls("getxattr"), "the kernel's check before each write costs one round trip");
+
+        child.answer("setxattr", org.glusterj.core.Done.OK);
+        m.setxattr(C, f, java.util.Map.of("security.capability", new byte[] {1, 2}), 0, Xdata.EMPTY).join();
+        child.answer("getxattr", new org.glusterj.core.XattrReply(java.util.Map.of("security.capability", new byte[] {1, 2}), Xdata.EMPTY));
+        assertArrayEquals(new byte[] {1, 2}, m.getxattr(C, f, "security.capability", Xdata.EMPTY).join().values().get("security.capability"));
+        assertEquals(2, child.calls("getxattr"), "a setxattr through us drops the cached answer");
+        m.getxattr(C, f, "security.capability", Xdata.EMPTY).join();
+        assertEquals(2, child.calls("getxattr"));
+
+        advanceSeconds(1.1);
+        m.getxattr(C, f, "security.capability", Xdata.EMPTY).join();
+        assertEquals(3, child.calls("getxattr"), "trusted only for md-cache-timeout");
+
+        m.getxattr(C, f, "user.other", Xdata.EMPTY).join();
+        m.getxattr(C, f, "user.other", Xdata.EMPTY).join();
+        assertEquals(5, child.calls("getxattr"), "other names are not cached");
     }
 }

@@ -82,6 +82,8 @@ final class ScriptedChild extends Xlator {
     @Override public CompletableFuture<Done> open(Caller c, Loc loc, int flags, Fd fd, Xdata x) { return call("open"); }
     @Override public CompletableFuture<EntryReply> create(Caller c, Loc loc, int flags, int mode, int umask, Fd fd, Xdata x) { return call("create"); }
     @Override public CompletableFuture<Done> setxattr(Caller c, Loc loc, Map<String, byte[]> v, int flags, Xdata x) { return call("setxattr"); }
+    @Override public CompletableFuture<XattrReply> getxattr(Caller c, Loc loc, String name, Xdata x) { return call("getxattr"); }
+    @Override public CompletableFuture<Done> removexattr(Caller c, Loc loc, String name, Xdata x) { return call("removexattr"); }
     @Override public CompletableFuture<ReaddirReply> readdir(Caller c, Fd fd, int size, long off, Xdata x) { return call("readdir"); }
     @Override public CompletableFuture<ReaddirReply> readdirp(Caller c, Fd fd, int size, long off, Xdata x) { return call("readdirp"); }
 

@@ -1,0 +1,70 @@
+package org.glusterj.xlators.performance.mdcache;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.glusterj.core.Gfid;
+
+/**
+ * The answers to getxattr("security.capability"), including "there is none". The kernel asks
+ * before every write to decide whether the write must drop file capabilities, so without this
+ * each write costs an extra round trip that almost always ends in ENODATA.
+ */
+final class CapabilityCache {
+    static final String NAME = "security.capability";
+
+    /** {@code value} null means the file has no capability xattr. */
+    record Entry(byte[] value, long expiresAt) {
+    }
+
+    private final Map<Gfid, Entry> entries = new ConcurrentHashMap<>();
+    /** Moves on every invalidation, so that an answer that raced a change is not kept. */
+    private final AtomicLong epoch = new AtomicLong();
+    private final long timeoutNanos;
+    private final LongSupplier clock;
+
+    CapabilityCache(long timeoutNanos, LongSupplier clock) {
+        this.timeoutNanos = timeoutNanos;
+        this.clock = clock;
+    }
+
+    /** The cached answer: an array (possibly the "absent" marker, see {@link #isAbsent}) or null if unknown. */
+    Entry lookup(Gfid g) {
+        Entry e = entries.get(g);
+        if (e == null) return null;
+        if (clock.getAsLong() - e.expiresAt >= 0) {
+            entries.remove(g, e);
+            return null;
+        }
+        return e;
+    }
+
+    static boolean isAbsent(Entry e) {
+        return e.value == null;
+    }
+
+    static byte[] value(Entry e) {
+        return e.value;
+    }
+
+    long epoch() {
+        return epoch.get();
+    }
+
+    /** Keeps an answer obtained when the epoch was {@code seenEpoch}, unless something changed since. */
+    void put(Gfid g, byte[] valueOrNull, long seenEpoch) {
+        if (g == null || epoch.get() != seenEpoch) return;
+        entries.put(g, new Entry(valueOrNull, clock.getAsLong() + timeoutNanos));
+        if (epoch.get() != seenEpoch) entries.remove(g);
+    }
+
+    void invalidate(Gfid g) {
+        epoch.incrementAndGet();
+        if (g != null) entries.remove(g);
+    }
+
+    int size() {
+        return entries.size();
+    }
+}
