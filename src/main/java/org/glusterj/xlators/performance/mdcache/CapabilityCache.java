@@ -29,7 +29,7 @@ final class CapabilityCache {
         this.clock = clock;
     }
 
-    /** The cached answer: an array (possibly the "absent" marker, see {@link #isAbsent}) or null if unknown. */
+    /** The cached answer, or null if unknown or expired; a null {@code value} means "has none". */
     Entry lookup(Gfid g) {
         Entry e = entries.get(g);
         if (e == null) return null;
@@ -38,14 +38,6 @@ final class CapabilityCache {
             return null;
         }
         return e;
-    }
-
-    static boolean isAbsent(Entry e) {
-        return e.value == null;
-    }
-
-    static byte[] value(Entry e) {
-        return e.value;
     }
 
     long epoch() {
@@ -62,9 +54,5 @@ final class CapabilityCache {
     void invalidate(Gfid g) {
         epoch.incrementAndGet();
         if (g != null) entries.remove(g);
-    }
-
-    int size() {
-        return entries.size();
     }
 }

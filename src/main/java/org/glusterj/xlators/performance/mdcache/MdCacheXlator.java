@@ -451,9 +451,9 @@ public final class MdCacheXlator extends Xlator {
         if (g == null) return firstChild().getxattr(c, loc, name, x);
         CapabilityCache.Entry known = capabilities.lookup(g);
         if (known != null) {
-            return CapabilityCache.isAbsent(known)
+            return known.value() == null
                     ? CompletableFuture.failedFuture(Errno.ENODATA.exception(CapabilityCache.NAME))
-                    : CompletableFuture.completedFuture(new XattrReply(Map.of(name, CapabilityCache.value(known)), Xdata.EMPTY));
+                    : CompletableFuture.completedFuture(new XattrReply(Map.of(name, known.value()), Xdata.EMPTY));
         }
         long epoch = capabilities.epoch();
         return firstChild().getxattr(c, loc, name, x).whenComplete((r, t) -> {
