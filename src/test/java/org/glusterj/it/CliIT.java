@@ -20,16 +20,30 @@ class CliIT {
     }
 
     private static Result run(String jar, String... args) throws IOException, InterruptedException {
+        return run(60, jar, args);
+    }
+
+    /**
+     * Runs {@code java -jar JAR ARGS} and returns its exit status and output. The output goes to a
+     * file, so a talkative command can neither fill the pipe and stall nor outlast the limit.
+     */
+    static Result run(long limitSeconds, String jar, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(Jars.java());
         cmd.add("-jar");
         cmd.add(jar);
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("command did not finish: " + cmd);
+        Path out = Files.createTempFile("glusterj-cli", ".out");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            if (!p.waitFor(limitSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("command did not finish in " + limitSeconds + " s: " + cmd + "\n"
+                        + Files.readString(out));
+            }
+            return new Result(p.exitValue(), Files.readString(out));
+        } finally {
+            Files.deleteIfExists(out);
         }
-        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 
     @Test

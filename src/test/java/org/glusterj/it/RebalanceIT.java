@@ -4,15 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -107,14 +103,6 @@ class RebalanceIT {
     }
 
     private static CliIT.Result rebalance(Path volfile) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(Jars.java());
-        cmd.addAll(List.of("-jar", Jars.client(), "--rebalance", volfile.toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("rebalance did not finish: " + out);
-        }
-        return new CliIT.Result(p.exitValue(), out);
+        return CliIT.run(300, Jars.client(), "--rebalance", volfile.toString());
     }
 }
