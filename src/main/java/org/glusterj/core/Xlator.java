@@ -89,6 +89,14 @@ public abstract class Xlator {
         for (EventListener l : listeners) l.onEvent(event, this);
     }
 
+    /**
+     * Handles a cache-invalidation upcall from a brick. The default drops nothing and passes it to
+     * every parent; a caching xlator overrides it to drop its entries for the gfid, then calls super.
+     */
+    public void upcall(Upcall upcall, Xlator source) {
+        for (Xlator p : parents) p.upcall(upcall, this);
+    }
+
     public final void addListener(EventListener listener) {
         listeners.add(listener);
     }
