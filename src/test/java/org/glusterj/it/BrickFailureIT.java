@@ -1,16 +1,26 @@
 package org.glusterj.it;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +49,90 @@ class BrickFailureIT {
                 assertEquals("new", Files.readString(again.dir.resolve("after.txt")));
             }
         }
+    }
+
+    @Test
+    void brickKilledDuringWritesFailsTheWriterAndKeepsWhatFsyncAcknowledged() throws Exception {
+        try (Cluster cluster = new Cluster("kill-during-writes-it")) {
+            cluster.startBrick("b1");
+            cluster.startBrick("b2");
+            Path mnt = cluster.mount("mnt").mountpoint;
+            Path file = mnt.resolve("stream.dat");
+            Files.write(file, new byte[0]);
+            BrickProcess holder = cluster.bricks.stream().filter(b -> Files.exists(b.dir.resolve("stream.dat")))
+                    .findFirst().orElseThrow();
+
+            int block = 1 << 20;
+            int fsyncedBlocks = 8;
+            CountDownLatch synced = new CountDownLatch(1);
+            ExecutorService pool = Executors.newSingleThreadExecutor(daemon());
+            Future<IOException> writer = pool.submit(() -> {
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    for (long i = 0; ; i++) {
+                        ByteBuffer buf = ByteBuffer.wrap(blockContent(i, block));
+                        while (buf.hasRemaining()) ch.write(buf);
+                        if (i == fsyncedBlocks - 1) {
+                            ch.force(false);
+                            synced.countDown();
+                        }
+                    }
+                } catch (IOException e) {
+                    return e;
+                }
+            });
+            assertTrue(synced.await(60, TimeUnit.SECONDS), "the writer reached its fsync");
+            Thread.sleep(200); // let more writes be in flight, acknowledged early by write-behind
+            holder.kill9();
+            long killed = System.nanoTime();
+            IOException error = writer.get(Cluster.PING_TIMEOUT_SECONDS + 20, TimeUnit.SECONDS);
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - killed);
+            assertTrue(seconds <= Cluster.PING_TIMEOUT_SECONDS + 5, "the writer failed only after " + seconds + " s");
+            String reason = error instanceof FileSystemException f ? f.getReason() : error.getMessage();
+            assertTrue(String.valueOf(reason).contains("Transport endpoint is not connected")
+                    || String.valueOf(reason).contains("Input/output error"), "writer error: " + error);
+            pool.shutdownNow();
+
+            assertFsyncedPrefix(holder.dir.resolve("stream.dat"), fsyncedBlocks, block);
+
+            try (BrickProcess again = new BrickProcess(holder.name, holder.dir, holder.port, cluster.root.resolve("logs")).start()) {
+                Waits.until(Duration.ofSeconds(20), "the mount to reach the restarted brick",
+                        () -> Files.size(file) >= (long) fsyncedBlocks * block);
+                assertFsyncedPrefix(file, fsyncedBlocks, block);
+                Path fresh = mnt.resolve("stream.dat.after");
+                Files.write(file, "rewritten".getBytes());
+                Files.writeString(fresh, "new");
+                assertEquals("rewritten", Files.readString(file));
+                assertEquals("new", Files.readString(fresh));
+            }
+        }
+    }
+
+    private static void assertFsyncedPrefix(Path file, int blocks, int block) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            assertTrue(ch.size() >= (long) blocks * block, file + " holds " + ch.size() + " bytes, fsync acknowledged "
+                    + (long) blocks * block);
+            ByteBuffer buf = ByteBuffer.allocate(block);
+            for (long i = 0; i < blocks; i++) {
+                buf.clear();
+                while (buf.hasRemaining() && ch.read(buf, i * block + buf.position()) > 0) {
+                }
+                assertArrayEquals(blockContent(i, block), buf.array(), "block " + i + " of " + file);
+            }
+        }
+    }
+
+    private static byte[] blockContent(long index, int size) {
+        byte[] b = new byte[size];
+        new Random(index * 7919 + 17).nextBytes(b);
+        return b;
+    }
+
+    private static ThreadFactory daemon() {
+        return r -> {
+            Thread t = new Thread(r, "writer");
+            t.setDaemon(true); // a writer stuck in the kernel must not keep the test JVM alive
+            return t;
+        };
     }
 
     @Test

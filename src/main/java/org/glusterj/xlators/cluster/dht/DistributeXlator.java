@@ -613,6 +613,27 @@ public class DistributeXlator extends Xlator {
                         .thenCompose(Function.identity()));
     }
 
+    /**
+     * The linkto of a rename's new name, made while other clients may be busy with the same name
+     * (there are no entry locks between clients yet). Something that appeared under the name since
+     * our lookup (EEXIST) is what this rename replaces, so it goes; a linkto another client's unlink
+     * removed under us (ENOENT) is made again.
+     */
+    private CompletableFuture<Void> linktoReplacing(Caller c, Loc newLoc, Gfid gfid, int on, int target) {
+        return linktoReplacing(c, newLoc, gfid, on, target, 3);
+    }
+
+    private CompletableFuture<Void> linktoReplacing(Caller c, Loc newLoc, Gfid gfid, int on, int target, int tries) {
+        return createLinkto(c, newLoc.withGfid(gfid), on, target).exceptionallyCompose(t -> {
+            Errno e = FopException.errnoOf(t);
+            if (tries <= 1 || (e != Errno.EEXIST && e != Errno.ENOENT)) return CompletableFuture.failedFuture(t);
+            CompletableFuture<Void> clear = e == Errno.EEXIST
+                    ? removeQuietly(on, Loc.entry(newLoc.parent(), newLoc.name(), newLoc.path()))
+                    : CompletableFuture.completedFuture(null);
+            return clear.thenCompose(v -> linktoReplacing(c, newLoc, gfid, on, target, tries - 1));
+        });
+    }
+
     /** Best-effort unlink of a name on one subvolume (cleanup paths); failures are only logged. */
     private CompletableFuture<Void> removeQuietly(int on, Loc entry) {
         return Outcome.one(on, i -> sub(i).unlink(Caller.ROOT, entry, 0, Xdata.EMPTY)).thenAccept(o -> {
@@ -712,7 +733,7 @@ public class DistributeXlator extends Xlator {
         return clearVictim
                 .thenCompose(v -> {
                     if (moveLinkto) return sub(dstHashed).rename(c, oldLoc, newLoc, Xdata.EMPTY).thenApply(r -> null);
-                    if (needLinkto) return createLinkto(c, newLoc.withGfid(src.gfid()), dstHashed, s);
+                    if (needLinkto) return linktoReplacing(c, newLoc, src.gfid(), dstHashed, s);
                     return CompletableFuture.completedFuture(null);
                 })
                 .thenCompose(v -> sub(s).rename(c, oldLoc, newLoc, x).handle((rr, t) -> {

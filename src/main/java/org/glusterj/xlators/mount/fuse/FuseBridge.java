@@ -901,6 +901,8 @@ public class FuseBridge extends FuseStubFS {
         }
     }
 
+    private static final int STALE_RETRIES = 5;
+
     private record Looked(Inode inode, Iatt attr) {
     }
 
@@ -951,14 +953,20 @@ public class FuseBridge extends FuseStubFS {
         }
     }
 
-    /** Runs an attempt; if a fop by gfid says ESTALE, resolves the path afresh and tries once more. */
+    /**
+     * Runs an attempt; if a fop by gfid says ESTALE (another client replaced or removed the object
+     * the name led to), resolves the path afresh and tries again. More than once, because a busy
+     * directory can change again between the fresh lookup and the fop, and a program that asked for
+     * a name must get that name's object or ENOENT, as on a local filesystem.
+     */
     private <T> T retryStale(String path, Function<Boolean, T> attempt) {
-        try {
-            return attempt.apply(false);
-        } catch (FopException e) {
-            if (e.errno() != Errno.ESTALE) throw e;
-            log.debug("ESTALE on {}: resolving it again", path);
-            return attempt.apply(true);
+        for (int tries = 1; ; tries++) {
+            try {
+                return attempt.apply(tries > 1);
+            } catch (FopException e) {
+                if (e.errno() != Errno.ESTALE || tries == STALE_RETRIES) throw e;
+                log.debug("ESTALE on {}: resolving it again", path);
+            }
         }
     }
 

@@ -314,10 +314,19 @@ public final class MdCacheXlator extends Xlator {
         return wind.get().whenComplete((r, t) -> cache.changed(gfid, ticket, null));
     }
 
-    /** open(O_TRUNC) empties the file on the brick: the size we hold is no longer true. */
+    /**
+     * open(O_TRUNC) empties the file on the brick: the size we hold is no longer true. An open that
+     * finds the object gone (another client replaced the name) forgets it, so that the caller's
+     * fresh lookup of the name is not answered with the same stale object.
+     */
     @Override
     public CompletableFuture<Done> open(Caller c, Loc loc, int flags, Fd fd, Xdata x) {
-        if (!enabled || (flags & O_TRUNC) == 0) return firstChild().open(c, loc, flags, fd, x);
+        if (!enabled) return firstChild().open(c, loc, flags, fd, x);
+        if ((flags & O_TRUNC) == 0) {
+            return firstChild().open(c, loc, flags, fd, x).whenComplete((r, t) -> {
+                if (t != null) forgetOnMissing(t, loc, fd.gfid() != null ? fd.gfid() : objectOf(loc));
+            });
+        }
         Gfid gfid = fd.gfid() != null ? fd.gfid() : objectOf(loc);
         return bracket(gfid, () -> firstChild().open(c, loc, flags, fd, x));
     }

@@ -124,8 +124,10 @@ public final class WriteBehindXlator extends Xlator {
 
     @Override
     public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
-        Errno failed = takeError(fd);
+        FdState state = fd.ctx(this);
+        Errno failed = state == null ? null : state.writeFailure;
         if (failed != null) {
+            state.error.set(null); // reported now; flush and fsync need not repeat it
             data.release();
             return CompletableFuture.failedFuture(failed.exception("an earlier cached write to this file failed"));
         }
@@ -223,9 +225,14 @@ public final class WriteBehindXlator extends Xlator {
 
     // ---- per-fd errors ----
 
-    /** Per-fd state: the first cached-write error not yet reported. */
+    /**
+     * Per-fd state: the first cached-write error not yet reported, and the error every later write
+     * of the fd fails with. Writes must keep failing: the kernel turns an error in the middle of a
+     * large write into a short write, so an error reported only once would vanish into a retry.
+     */
     private static final class FdState {
         final AtomicReference<Errno> error = new AtomicReference<>();
+        volatile Errno writeFailure;
     }
 
     private FdState fdState(Fd fd) {
@@ -245,9 +252,10 @@ public final class WriteBehindXlator extends Xlator {
                     + "the data is lost", name(), w.size, w.offset, w.fd.gfid(), errno);
             return;
         }
-        log.warn("{}: cached write of {} bytes at offset {} to {} failed with {}; reporting it on the next fop "
+        log.warn("{}: cached write of {} bytes at offset {} to {} failed with {}; later writes of the fd fail, and the next flush or fsync reports it "
                 + "of the fd", name(), w.size, w.offset, w.fd.gfid(), errno);
         s.error.compareAndSet(null, errno);
+        if (s.writeFailure == null) s.writeFailure = errno;
     }
 
     private static <T> CompletableFuture<T> reportedError(Errno e) {
