@@ -18,7 +18,7 @@ REPO=$(pwd)
 # Layers above cluster/distribute, top first (GlusterFS type strings): the same default stack as
 # volfiles/two-brick.vol. A layer the built client does not know yet is dropped with a warning, so
 # the benchmark still runs on an older tree.
-GLUSTERJ_STACK=(debug/io-stats performance/md-cache performance/write-behind)
+GLUSTERJ_STACK=(debug/io-stats performance/md-cache performance/readdir-ahead performance/write-behind)
 
 usage() { sed -n '5,12p' "$0" | sed 's/^# \{0,1\}//'; }
 say() { echo "bench: $*"; }

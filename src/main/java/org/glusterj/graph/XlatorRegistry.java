@@ -8,6 +8,7 @@ import org.glusterj.xlators.debug.IoStatsXlator;
 import org.glusterj.xlators.debug.TraceXlator;
 import org.glusterj.xlators.performance.iothreads.IoThreadsXlator;
 import org.glusterj.xlators.performance.mdcache.MdCacheXlator;
+import org.glusterj.xlators.performance.readdirahead.ReaddirAheadXlator;
 import org.glusterj.xlators.performance.writebehind.WriteBehindXlator;
 import org.glusterj.xlators.protocol.client.ClientXlator;
 import org.glusterj.xlators.protocol.server.ServerXlator;
@@ -23,6 +24,7 @@ public final class XlatorRegistry {
             IoThreadsXlator.TYPE,
             WriteBehindXlator.TYPE,
             MdCacheXlator.TYPE,
+            ReaddirAheadXlator.TYPE,
             IoStatsXlator.TYPE,
             TraceXlator.TYPE
     );

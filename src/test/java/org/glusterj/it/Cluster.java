@@ -64,7 +64,8 @@ final class Cluster implements AutoCloseable {
         }
         // The default performance stack, as volfiles/two-brick.vol has it: the suite runs through it.
         for (String[] layer : new String[][] {{"vol-write-behind", "performance/write-behind"},
-                {"vol-md-cache", "performance/md-cache"}, {"vol", "debug/io-stats"}}) {
+                {"vol-readdir-ahead", "performance/readdir-ahead"}, {"vol-md-cache", "performance/md-cache"},
+                {"vol", "debug/io-stats"}}) {
             sb.append("volume ").append(layer[0]).append("\n    type ").append(layer[1])
                     .append("\n    subvolumes ").append(below).append("\nend-volume\n");
             below = layer[0];

@@ -1,0 +1,231 @@
+package org.glusterj.xlators.performance.readdirahead;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.glusterj.core.Caller;
+import org.glusterj.core.Dirent;
+import org.glusterj.core.Done;
+import org.glusterj.core.EntryReply;
+import org.glusterj.core.Errno;
+import org.glusterj.core.Fd;
+import org.glusterj.core.FileType;
+import org.glusterj.core.FopException;
+import org.glusterj.core.Gfid;
+import org.glusterj.core.Iatt;
+import org.glusterj.core.Inode;
+import org.glusterj.core.Loc;
+import org.glusterj.core.ParentReply;
+import org.glusterj.core.ReaddirReply;
+import org.glusterj.core.Upcall;
+import org.glusterj.core.Xdata;
+import org.glusterj.core.Xlator;
+import org.glusterj.core.XlatorConfig;
+import org.glusterj.options.Options;
+import org.junit.jupiter.api.Test;
+
+class ReaddirAheadXlatorTest {
+    private static final Caller C = Caller.of(0, 0, 1);
+    private final Gfid dirGfid = Gfid.random();
+    private final Directory brick = new Directory();
+    private final AtomicLong now = new AtomicLong();
+
+    /** A directory on a brick: pages of {@code page} entries per readdirp, offsets 1..n; every call counted. */
+    static final class Directory extends Xlator {
+        final List<String> names = new ArrayList<>();
+        int page = 3;
+        int readdirps;
+        int opendirs;
+        Errno failAt;
+        boolean hold;
+        final List<Runnable> held = new ArrayList<>();
+
+        Directory() {
+            super(XlatorConfig.of("brick", "test/directory", Options.of(), List.of()));
+        }
+
+        @Override
+        public CompletableFuture<Done> opendir(Caller c, Loc loc, Fd fd, Xdata x) {
+            opendirs++;
+            return CompletableFuture.completedFuture(Done.OK);
+        }
+
+        @Override
+        public synchronized CompletableFuture<ReaddirReply> readdirp(Caller c, Fd fd, int size, long offset, Xdata x) {
+            readdirps++;
+            if (failAt != null) return CompletableFuture.failedFuture(failAt.exception("scripted"));
+            List<Dirent> out = new ArrayList<>();
+            for (int i = (int) offset; i < names.size() && out.size() < page; i++) {
+                Iatt a = new Iatt(Gfid.random(), FileType.S_IFREG | 0644, 1, 0, 0, 0, 5, 1, 4096, 0, 0, 0, 0, 0, 0);
+                out.add(new Dirent(names.get(i), a.ino(), i + 1, 8, a, Xdata.EMPTY));
+            }
+            CompletableFuture<ReaddirReply> f = new CompletableFuture<>();
+            if (hold) held.add(() -> f.complete(new ReaddirReply(out, Xdata.EMPTY)));
+            else f.complete(new ReaddirReply(out, Xdata.EMPTY));
+            return f;
+        }
+
+        @Override
+        public CompletableFuture<EntryReply> create(Caller c, Loc loc, int flags, int mode, int umask, Fd fd, Xdata x) {
+            names.add(loc.name());
+            return CompletableFuture.completedFuture(new EntryReply(null, null, null, Xdata.EMPTY));
+        }
+
+        @Override
+        public CompletableFuture<ParentReply> unlink(Caller c, Loc loc, int xflags, Xdata x) {
+            names.remove(loc.name());
+            return CompletableFuture.completedFuture(new ParentReply(null, null, Xdata.EMPTY));
+        }
+    }
+
+    private ReaddirAheadXlator rda(String... options) {
+        return new ReaddirAheadXlator(XlatorConfig.of("rda", ReaddirAheadXlator.TYPE.type(), Options.of(options),
+                List.of(brick)), now::get);
+    }
+
+    private Fd opendir(ReaddirAheadXlator rda) {
+        Fd fd = new Fd(new Inode(dirGfid, FileType.S_IFDIR), 0, 1);
+        rda.opendir(C, Loc.of(dirGfid, "/d"), fd, Xdata.EMPTY).join();
+        return fd;
+    }
+
+    /** Lists the whole directory the way FuseBridge does: readdirp from each last cookie until empty. */
+    private static List<String> list(ReaddirAheadXlator rda, Fd fd) {
+        List<String> names = new ArrayList<>();
+        long cookie = 0;
+        while (true) {
+            List<Dirent> page = rda.readdirp(C, fd, 4096, cookie, Xdata.EMPTY).join().entries();
+            if (page.isEmpty()) return names;
+            for (Dirent d : page) {
+                names.add(d.name());
+                cookie = d.offset();
+            }
+        }
+    }
+
+    private void fill(int n) {
+        for (int i = 0; i < n; i++) brick.names.add("f" + i);
+    }
+
+    @Test
+    void opendirStartsReadingAheadAndTheListingIsComplete() {
+        fill(10);
+        ReaddirAheadXlator rda = rda();
+        Fd fd = opendir(rda);
+        assertTrue(brick.readdirps > 0, "reading ahead started at opendir");
+        assertEquals(brick.names, list(rda, fd));
+        rda.releasedir(fd);
+    }
+
+    @Test
+    void aLaterOpendirIsListedFromTheKeptListingWithoutAttributes() {
+        fill(10);
+        ReaddirAheadXlator rda = rda();
+        list(rda, opendir(rda));
+        int before = brick.readdirps;
+        Fd again = opendir(rda);
+        List<Dirent> first = rda.readdirp(C, again, 4096, 0, Xdata.EMPTY).join().entries();
+        assertNull(first.get(0).attr(), "kept entries carry no aged attributes");
+        assertEquals(FileType.S_IFREG >>> 12, first.get(0).type());
+        assertEquals(brick.names, list(rda, opendir(rda)));
+        assertEquals(before, brick.readdirps, "no readdirp reached the brick");
+        assertEquals(3, brick.opendirs, "opendir itself still goes to the brick");
+    }
+
+    @Test
+    void ownCreateAndUnlinkDropTheKeptListing() {
+        fill(5);
+        ReaddirAheadXlator rda = rda();
+        list(rda, opendir(rda));
+        rda.create(C, Loc.entry(dirGfid, "new", "/d/new"), 0, 0644, 0, new Fd(new Inode(Gfid.random(), 0), 0, 1),
+                Xdata.EMPTY).join();
+        assertTrue(list(rda, opendir(rda)).contains("new"));
+        rda.unlink(C, Loc.entry(dirGfid, "f0", "/d/f0"), 0, Xdata.EMPTY).join();
+        assertFalse(list(rda, opendir(rda)).contains("f0"));
+    }
+
+    @Test
+    void anEntriesUpcallDropsTheKeptListing() {
+        fill(5);
+        ReaddirAheadXlator rda = rda();
+        list(rda, opendir(rda));
+        brick.names.add("by-another-client");
+        rda.upcall(new Upcall(dirGfid, Upcall.ENTRIES, null), brick);
+        assertTrue(list(rda, opendir(rda)).contains("by-another-client"));
+    }
+
+    @Test
+    void aKeptListingExpiresAfterTheTimeout() {
+        fill(5);
+        ReaddirAheadXlator rda = rda("rda-listing-timeout", "2");
+        list(rda, opendir(rda));
+        brick.names.add("later");
+        now.addAndGet(1_000_000_000L);
+        assertFalse(list(rda, opendir(rda)).contains("later"), "still within the timeout");
+        now.addAndGet(1_500_000_000L);
+        assertTrue(list(rda, opendir(rda)).contains("later"));
+    }
+
+    @Test
+    void timeoutZeroKeepsNothing() {
+        fill(5);
+        ReaddirAheadXlator rda = rda("rda-listing-timeout", "0");
+        list(rda, opendir(rda));
+        int before = brick.readdirps;
+        list(rda, opendir(rda));
+        assertTrue(brick.readdirps > before);
+    }
+
+    @Test
+    void aListingReadWhileANameChangedIsNotKept() {
+        fill(6);
+        brick.hold = true;
+        ReaddirAheadXlator rda = rda();
+        Fd fd = opendir(rda);
+        rda.unlink(C, Loc.entry(Gfid.random(), "elsewhere", "/e/elsewhere"), 0, Xdata.EMPTY).join();
+        brick.hold = false;
+        brick.held.forEach(Runnable::run);
+        list(rda, fd);
+        int before = brick.readdirps;
+        list(rda, opendir(rda));
+        assertTrue(brick.readdirps > before, "the listing was read again from the brick");
+    }
+
+    @Test
+    void aListingBiggerThanTheCacheLimitIsServedButNotKept() {
+        fill(200);
+        ReaddirAheadXlator rda = rda("rda-cache-limit", "4KB");
+        assertEquals(brick.names, list(rda, opendir(rda)));
+        int before = brick.readdirps;
+        assertEquals(brick.names, list(rda, opendir(rda)));
+        assertTrue(brick.readdirps > before);
+    }
+
+    @Test
+    void aSeekElsewhereIsPassedToTheChild() {
+        fill(9);
+        ReaddirAheadXlator rda = rda();
+        Fd fd = opendir(rda);
+        List<Dirent> fromFive = rda.readdirp(C, fd, 4096, 5, Xdata.EMPTY).join().entries();
+        assertEquals("f5", fromFive.get(0).name());
+    }
+
+    @Test
+    void aReadAheadErrorIsReportedToTheReader() {
+        fill(4);
+        brick.failAt = Errno.EIO;
+        ReaddirAheadXlator rda = rda();
+        Fd fd = opendir(rda);
+        CompletionException e = assertThrows(CompletionException.class,
+                () -> rda.readdirp(C, fd, 4096, 0, Xdata.EMPTY).join());
+        assertEquals(Errno.EIO, FopException.errnoOf(e));
+    }
+}
