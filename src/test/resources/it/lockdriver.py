@@ -1,8 +1,8 @@
 """A process that takes locks on command, for LocksIT. One command per line on stdin, one answer
 per line on stdout:
-  open PATH | close | setlk T S L | setlkw T S L | getlk T S L | flock ex|sh|un [nb] | exit
+  open PATH | close | write TEXT | read N | reread PATH N | setlk T S L | setlkw T S L | getlk T S L | flock ex|sh|un [nb] | exit
 T is r, w or u; S and L are l_start and l_len. Answers: "ok", "err ERRNO", "interrupted"
-(a signal ended a blocking call) or, for getlk, "lock TYPE START LEN PID"."""
+(a signal ended a blocking call), for getlk "lock TYPE START LEN PID", for read "data TEXT"."""
 import errno
 import fcntl
 import os
@@ -43,6 +43,19 @@ def main():
             if cmd == "open":
                 fd = os.open(words[1], os.O_RDWR | os.O_CREAT, 0o644)
                 answer("ok")
+            elif cmd == "write":
+                os.pwrite(fd, words[1].encode(), 0)
+                answer("ok")
+            elif cmd == "read":
+                answer("data " + os.pread(fd, int(words[1]), 0).decode())
+            elif cmd == "reread":
+                # A fresh open: FUSE drops the kernel's cached pages of the file on open.
+                other = os.open(words[1], os.O_RDONLY)
+                try:
+                    text = os.pread(other, int(words[2]), 0).decode()
+                finally:
+                    os.close(other)
+                answer("data " + text)
             elif cmd == "close":
                 os.close(fd)
                 fd = None
