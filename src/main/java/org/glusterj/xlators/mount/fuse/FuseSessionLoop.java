@@ -158,9 +158,10 @@ final class FuseSessionLoop {
         int n = started.getAndIncrement();
         Thread t = new Thread(this::work, "fuse-worker-" + n);
         t.setDaemon(true);
-        workers.add(t);
         idle.incrementAndGet();
+        // Started before it is listed: serve() drops listed threads that are not alive.
         t.start();
+        workers.add(t);
         if (onDemand && log.isDebugEnabled()) log.debug("started FUSE worker {} (all {} others busy)", n, alive.get() - 1);
     }
 
