@@ -25,7 +25,12 @@ final class LockProcess implements AutoCloseable {
     final long pid;
 
     LockProcess(Path file) throws IOException, InterruptedException {
-        process = new ProcessBuilder("python3", "-u", script().toString()).redirectErrorStream(true).start();
+        try {
+            process = new ProcessBuilder("python3", "-u", script().toString()).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("LocksIT takes its locks with python3, which cannot be started: "
+                    + e.getMessage() + "; install python3 or put it on the PATH", e);
+        }
         in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

@@ -195,6 +195,12 @@ class LocksIT {
                 assertEquals("ok", b.call("setlk w 0 0"), f + ": closed, so released");
                 assertEquals("ok", a.call("open " + m1.resolve(f)), f);
                 assertEquals(EAGAIN, a.call("setlk w 0 1"), f + ": b holds it now");
+                assertEquals("ok", a.call("flock ex nb"), f);
+                assertEquals("ok", b.call("close"), f);
+                assertEquals("ok", b.call("open " + m2.resolve(f)), f);
+                assertEquals(EAGAIN, b.call("flock sh nb"), f);
+                assertEquals("ok", a.call("close"), f);
+                assertEquals("ok", b.call("flock sh nb"), f + ": the last close of the open file drops its flock");
             }
         }
     }
