@@ -41,11 +41,16 @@ final class LockProcess implements AutoCloseable {
         }, "lockdriver-output");
         reader.setDaemon(true);
         reader.start();
-        String ready = next(ANSWER_LIMIT);
-        if (ready == null || !ready.startsWith("ready ")) throw new IllegalStateException("lock driver: " + ready);
-        pid = Long.parseLong(ready.substring(6).trim());
-        String opened = call("open " + file);
-        if (!opened.equals("ok")) throw new IllegalStateException("lock driver cannot open " + file + ": " + opened);
+        try {
+            String ready = next(ANSWER_LIMIT);
+            if (ready == null || !ready.startsWith("ready ")) throw new IllegalStateException("lock driver: " + ready);
+            pid = Long.parseLong(ready.substring(6).trim());
+            String opened = call("open " + file);
+            if (!opened.equals("ok")) throw new IllegalStateException("lock driver cannot open " + file + ": " + opened);
+        } catch (RuntimeException | Error | InterruptedException e) {
+            close();
+            throw e;
+        }
     }
 
     private static Path script() {

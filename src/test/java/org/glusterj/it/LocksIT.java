@@ -4,19 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * fcntl and flock locks through two real mounts of one two-brick volume, taken by real processes
  * (python3), on a file of each brick.
  */
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class LocksIT {
     private static final String EAGAIN = "err 11";
     private static Cluster cluster;
@@ -140,7 +146,15 @@ class LocksIT {
                 w.send("setlkw w 0 0");
             }
             assertNull(waiters.get(7).next(Duration.ofMillis(500)));
-            assertEquals(4, Files.readAllBytes(m1.resolve(f)).length, "the mount still serves other requests");
+            // On a starved mount this read would hang: it runs aside, bounded.
+            CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Files.readAllBytes(m1.resolve(f)).length;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            assertEquals(4, read.get(10, TimeUnit.SECONDS), "the mount still serves other requests");
             assertEquals("ok", holder.call("setlk u 0 0"), "the unlock gets a worker");
             List<LockProcess> left = new ArrayList<>(waiters);
             while (!left.isEmpty()) {
