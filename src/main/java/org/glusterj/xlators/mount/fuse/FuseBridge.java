@@ -77,6 +77,8 @@ public class FuseBridge extends FuseStubFS {
     static final Duration FOP_WAIT_LIMIT = Duration.ofMinutes(30);
     /** How often a thread waiting in F_SETLKW checks for a FUSE interrupt. */
     static final Duration LOCK_INTERRUPT_POLL = Duration.ofMillis(100);
+    /** How often an interrupted F_SETLKW that is still waiting asks the bricks again to withdraw it. */
+    static final Duration LOCK_WITHDRAW_RETRY = Duration.ofSeconds(1);
     /** Puts an lk in the bricks' flock domain (features/locks). */
     private static final Xdata FLOCK_DOMAIN = Xdata.of(LocksXlator.FLOCK_KEY, new byte[0]);
 
@@ -749,18 +751,20 @@ public class FuseBridge extends FuseStubFS {
     private LkReply awaitLock(Caller c, Fd fd, int cmd, Flock request, Xdata x) {
         CompletableFuture<LkReply> f = top.lk(c, fd, cmd, request, x);
         if (cmd != Flock.F_SETLKW) return await(f);
+        long nextWithdrawal = System.nanoTime();
         while (true) {
             try {
                 return f.get(LOCK_INTERRUPT_POLL.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                if (interruptedByKernel()) {
+                // Repeated while the wait lasts: a withdrawal that overtook the request on the
+                // brick's thread pool finds nothing to withdraw.
+                if (System.nanoTime() - nextWithdrawal >= 0 && interruptedByKernel()) {
                     log.debug("lock wait of pid {} interrupted; withdrawing it", c.pid());
-                    try {
-                        await(top.lk(c, fd, Flock.F_SETLK, request, x.with(LocksXlator.CANCEL_KEY, new byte[0])));
-                    } catch (FopException cancelFailed) {
-                        log.debug("withdrawing a lock wait failed: {}", cancelFailed.getMessage());
-                    }
-                    return await(f);
+                    top.lk(c, fd, Flock.F_SETLK, request, x.with(LocksXlator.CANCEL_KEY, new byte[0]))
+                            .whenComplete((r, err) -> {
+                                if (err != null) log.debug("withdrawing a lock wait failed: {}", err.toString());
+                            });
+                    nextWithdrawal = System.nanoTime() + LOCK_WITHDRAW_RETRY.toNanos();
                 }
             } catch (ExecutionException e) {
                 FopException fe = FopException.unwrap(e);
