@@ -9,11 +9,21 @@ public final class Fd extends ContextSlots {
     private final Inode inode;
     private final int flags;
     private final int pid;
+    private final String client;
 
     public Fd(Inode inode, int flags, int pid) {
+        this(inode, flags, pid, null);
+    }
+
+    /**
+     * @param client on a brick, the client connection the fd was opened for (GlusterFS client_t),
+     *               so that per-client state such as lock owners can be told apart; null elsewhere
+     */
+    public Fd(Inode inode, int flags, int pid, String client) {
         this.inode = inode;
         this.flags = flags;
         this.pid = pid;
+        this.client = client;
     }
 
     public Inode inode() {
@@ -31,6 +41,11 @@ public final class Fd extends ContextSlots {
 
     public int pid() {
         return pid;
+    }
+
+    /** The brick-side client connection this fd belongs to, or null outside a brick. */
+    public String client() {
+        return client;
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.Optional;
 import org.glusterj.core.XlatorType;
 import org.glusterj.xlators.cluster.dht.DistributeXlator;
 import org.glusterj.xlators.debug.IoStatsXlator;
+import org.glusterj.xlators.features.locks.LocksXlator;
 import org.glusterj.xlators.debug.TraceXlator;
 import org.glusterj.xlators.performance.iothreads.IoThreadsXlator;
 import org.glusterj.xlators.performance.mdcache.MdCacheXlator;
@@ -22,6 +23,7 @@ public final class XlatorRegistry {
             PosixXlator.TYPE,
             DistributeXlator.TYPE,
             IoThreadsXlator.TYPE,
+            LocksXlator.TYPE,
             WriteBehindXlator.TYPE,
             MdCacheXlator.TYPE,
             ReaddirAheadXlator.TYPE,

@@ -41,6 +41,7 @@ import org.glusterj.core.SetAttr;
 import org.glusterj.core.Statvfs;
 import org.glusterj.core.Xdata;
 import org.glusterj.core.Xlator;
+import org.glusterj.xlators.features.locks.LocksXlator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.serce.jnrfuse.FuseFillDir;
@@ -74,6 +75,12 @@ public class FuseBridge extends FuseStubFS {
     static final int READDIR_CHUNK = 128 * 1024;
     /** A fop that has not answered by then will not (GlusterFS's frame-timeout is 1800 s). */
     static final Duration FOP_WAIT_LIMIT = Duration.ofMinutes(30);
+    /** How often a thread waiting in F_SETLKW checks for a FUSE interrupt. */
+    static final Duration LOCK_INTERRUPT_POLL = Duration.ofMillis(100);
+    /** How often an interrupted F_SETLKW that is still waiting asks the bricks again to withdraw it. */
+    static final Duration LOCK_WITHDRAW_RETRY = Duration.ofSeconds(1);
+    /** Puts an lk in the bricks' flock domain (features/locks). */
+    private static final Xdata FLOCK_DOMAIN = Xdata.of(LocksXlator.FLOCK_KEY, new byte[0]);
 
     // struct fuse_operations (libfuse 2.9) has 38 function pointers, then a bitfield that
     // jnr-fuse only declares as padding: bit 0 flag_nullpath_ok, bit 2 flag_utime_omit_ok.
@@ -696,11 +703,13 @@ public class FuseBridge extends FuseStubFS {
     public int lock(String path, FuseFileInfo fi, int cmd, ru.serce.jnrfuse.struct.Flock flock) {
         return call("lock", path, () -> {
             long owner = fi.lock_owner.get();
+            // l_pid is the pid the kernel reports for this lock (the process's tgid): the bricks
+            // give it to F_GETLK callers on every mount.
             Flock request = new Flock(flock.l_type.get(), flock.l_whence.get(), flock.l_start.get(),
                     flock.l_len.get(), flock.l_pid.intValue(), owner);
             Fd fd = fds.get(fi.fh.get());
             if (cmd != Flock.F_GETLK && !locksTaken(fd, request.type())) return 0;
-            LkReply r = await(top.lk(callers.current().withLkOwner(owner), fd, cmd, request, Xdata.EMPTY));
+            LkReply r = awaitLock(callers.current().withLkOwner(owner), fd, cmd, request, Xdata.EMPTY);
             if (cmd == Flock.F_GETLK) {
                 Flock answer = r.flock();
                 flock.l_type.set(answer.type());
@@ -713,7 +722,11 @@ public class FuseBridge extends FuseStubFS {
         });
     }
 
-    /** BSD flock as a whole-file lk owned by the open file, as GlusterFS's fuse-bridge does. */
+    /**
+     * BSD flock as a whole-file lk owned by the open file (the kernel's lock_owner for flock), as
+     * GlusterFS's fuse-bridge does, but in its own lock domain on the bricks: as on Linux, flock
+     * and fcntl locks do not conflict with each other.
+     */
     @Override
     public int flock(String path, FuseFileInfo fi, int op) {
         return call("flock", path, () -> {
@@ -724,9 +737,49 @@ public class FuseBridge extends FuseStubFS {
             int cmd = (op & LOCK_NB) != 0 || type == Flock.F_UNLCK ? Flock.F_SETLK : Flock.F_SETLKW;
             Fd fd = fds.get(fi.fh.get());
             if (!locksTaken(fd, type)) return 0;
-            await(top.lk(c, fd, cmd, new Flock(type, 0, 0, 0, c.pid(), owner), Xdata.EMPTY));
+            awaitLock(c, fd, cmd, new Flock(type, 0, 0, 0, c.pid(), owner), FLOCK_DOMAIN);
             return 0;
         });
+    }
+
+    /**
+     * Winds an lk and waits for it. F_SETLKW waits as long as another owner holds the lock, with
+     * no time limit, but is withdrawn when the kernel interrupts the request (the blocked process
+     * got a signal; libfuse's "intr" option makes fuse_interrupted() report it): the bricks then
+     * drop the waiting request and the process sees EINTR, or the lock if it was granted first.
+     */
+    private LkReply awaitLock(Caller c, Fd fd, int cmd, Flock request, Xdata x) {
+        CompletableFuture<LkReply> f = top.lk(c, fd, cmd, request, x);
+        if (cmd != Flock.F_SETLKW) return await(f);
+        long nextWithdrawal = System.nanoTime();
+        while (true) {
+            try {
+                return f.get(LOCK_INTERRUPT_POLL.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // Repeated while the wait lasts: a withdrawal that overtook the request on the
+                // brick's thread pool finds nothing to withdraw.
+                if (System.nanoTime() - nextWithdrawal >= 0 && interruptedByKernel()) {
+                    log.debug("lock wait of pid {} interrupted; withdrawing it", c.pid());
+                    top.lk(c, fd, Flock.F_SETLK, request, x.with(LocksXlator.CANCEL_KEY, new byte[0]))
+                            .whenComplete((r, err) -> {
+                                if (err != null) log.debug("withdrawing a lock wait failed: {}", err.toString());
+                            });
+                    nextWithdrawal = System.nanoTime() + LOCK_WITHDRAW_RETRY.toNanos();
+                }
+            } catch (ExecutionException e) {
+                FopException fe = FopException.unwrap(e);
+                if (fe != null) throw fe;
+                throw new CompletionException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw Errno.EINTR.exception("interrupted while waiting for a lock");
+            }
+        }
+    }
+
+    /** Whether libfuse saw an INTERRUPT for the request this thread serves (only while mounted). */
+    private boolean interruptedByKernel() {
+        return mounted.get() && libFuseSession().fuse_interrupted() != 0;
     }
 
     /**

@@ -3,7 +3,8 @@ package org.glusterj.xlators.mount.fuse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -20,9 +21,12 @@ import org.slf4j.LoggerFactory;
  * callback an ordinary upcall on an already attached thread.
  *
  * <p>Like fuse_loop_mt, a worker that takes a request while no other is waiting starts one more,
- * so requests that block (a waiting lock, a slow brick) never starve the rest; unlike it, idle
- * workers stay until the session ends instead of being destroyed and recreated. The session ends
- * when the kernel drops the connection (unmount): every blocked read then fails with ENODEV.
+ * so requests that block (a process waiting in F_SETLKW, a slow brick) never starve the rest, the
+ * unlock that would wake them included; and a worker that finishes a request while more than
+ * {@link #MAX_IDLE} others wait for one ends, never leaving fewer than the workers asked for at
+ * start. At most {@link #MAX_WORKERS} run: past that, requests wait in the kernel until a worker
+ * is free. The session ends when the kernel drops the connection (unmount): every blocked read
+ * then fails with ENODEV.
  */
 final class FuseSessionLoop {
     private static final Logger log = LoggerFactory.getLogger(FuseSessionLoop.class);
@@ -39,6 +43,10 @@ final class FuseSessionLoop {
     private static final int FUSE_FORGET = 2;
     private static final int FUSE_BATCH_FORGET = 42;
     private static final int EINTR = 4;
+    /** Idle workers kept beyond the minimum (fuse_loop_mt keeps 10). */
+    static final int MAX_IDLE = 10;
+    /** A bound on threads, far above what FUSE's default of 12 background requests needs. */
+    static final int MAX_WORKERS = 256;
 
     private final LibFuseSession lib;
     private final Pointer session;
@@ -47,7 +55,11 @@ final class FuseSessionLoop {
     private final boolean growOnDemand;
     private final AtomicInteger idle = new AtomicInteger();
     private final AtomicInteger started = new AtomicInteger();
-    private final List<Thread> workers = new CopyOnWriteArrayList<>();
+    /** Workers running or about to; never fewer than minWorkers while the session lasts. */
+    private final AtomicInteger alive = new AtomicInteger();
+    private final Queue<Thread> workers = new ConcurrentLinkedQueue<>();
+    private volatile int minWorkers = 1;
+    private volatile boolean warnedAtLimit;
     private volatile boolean failed;
 
     private FuseSessionLoop(LibFuseSession lib, Pointer session, boolean growOnDemand) {
@@ -105,12 +117,15 @@ final class FuseSessionLoop {
     }
 
     private void serve(int minWorkers, Runnable onAbnormalEnd) {
-        for (int i = 0; i < minWorkers; i++) startWorker();
+        this.minWorkers = minWorkers;
+        for (int i = 0; i < minWorkers; i++) startWorker(false);
         boolean wokeKernel = false;
         boolean interrupted = false;
-        // Workers only ever get added while some are running, so once all have ended none is left.
-        for (int joined = 0; joined < workers.size(); ) {
-            Thread w = workers.get(joined);
+        // Workers only ever get added by running workers, so once all have ended none is left.
+        while (true) {
+            workers.removeIf(t -> !t.isAlive());
+            Thread w = workers.peek();
+            if (w == null) break;
             try {
                 w.join(500);
             } catch (InterruptedException e) {
@@ -118,26 +133,46 @@ final class FuseSessionLoop {
                 interrupted = true;
                 continue;
             }
-            if (!w.isAlive()) {
-                joined++;
-            } else if (!wokeKernel && lib.fuse_session_exited(session) != 0 && failed) {
+            if (w.isAlive() && !wokeKernel && lib.fuse_session_exited(session) != 0 && failed) {
                 // The others wait in read(2) for a connection that is still up: unmount so they wake.
                 wokeKernel = true;
                 onAbnormalEnd.run();
             }
         }
-        log.debug("all {} FUSE workers ended", workers.size());
+        log.debug("all {} FUSE workers ended", started.get());
         if (interrupted) Thread.currentThread().interrupt();
     }
 
-    private void startWorker() {
+    /** Starts a worker, counted as idle from now on; on demand only below {@link #MAX_WORKERS}. */
+    private void startWorker(boolean onDemand) {
+        if (onDemand && alive.incrementAndGet() > MAX_WORKERS) {
+            alive.decrementAndGet();
+            if (!warnedAtLimit) {
+                warnedAtLimit = true;
+                log.warn("all {} FUSE workers are busy (e.g. processes waiting for locks); further requests wait "
+                        + "in the kernel until one is free", MAX_WORKERS);
+            }
+            return;
+        }
+        if (!onDemand) alive.incrementAndGet();
         int n = started.getAndIncrement();
         Thread t = new Thread(this::work, "fuse-worker-" + n);
         t.setDaemon(true);
-        workers.add(t);
         idle.incrementAndGet();
+        // Started before it is listed: serve() drops listed threads that are not alive.
         t.start();
-        if (n > 0 && log.isDebugEnabled()) log.debug("started FUSE worker {} (all others busy)", n);
+        workers.add(t);
+        if (onDemand && log.isDebugEnabled()) log.debug("started FUSE worker {} (all {} others busy)", n, alive.get() - 1);
+    }
+
+    /** After a request: whether this worker should end because enough others are idle. */
+    private boolean retire() {
+        if (idle.get() <= MAX_IDLE) return false;
+        while (true) {
+            int n = alive.get();
+            if (n <= minWorkers) return false;
+            if (alive.compareAndSet(n, n - 1)) return true;
+        }
     }
 
     private void work() {
@@ -169,9 +204,10 @@ final class FuseSessionLoop {
                 // A FORGET is answered at once, so its worker still counts as waiting (fuse_loop_mt does the same).
                 if (growOnDemand && !isForget(buf, data)) {
                     waiting = false;
-                    if (idle.decrementAndGet() == 0) startWorker();
+                    if (idle.decrementAndGet() == 0) startWorker(true);
                 }
                 process(buf, chan.getPointer(0));
+                if (growOnDemand && !waiting && retire()) return; // not counted as idle now: nothing to undo
             }
         } finally {
             if (waiting) idle.decrementAndGet();

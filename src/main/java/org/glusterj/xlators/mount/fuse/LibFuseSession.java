@@ -50,6 +50,13 @@ public interface LibFuseSession {
     @IgnoreError
     void fuse_session_process_buf(Pointer session, Pointer fuseBuf, Pointer chan);
 
+    /**
+     * Whether the kernel interrupted the request this thread is serving (the process that made it
+     * got a signal). Reported only with the "intr" mount option; valid only inside a callback.
+     */
+    @IgnoreError
+    int fuse_interrupted();
+
     /** Loads libfuse 2 the way jnr-fuse does, so both bind the same library. */
     static LibFuseSession load() {
         try {

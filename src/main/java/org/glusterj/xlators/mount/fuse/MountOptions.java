@@ -17,7 +17,13 @@ import java.util.Set;
 final class MountOptions {
     /** Default flags that a "no"-prefixed option removes. */
     static final Set<String> REMOVABLE_FLAGS = Set.of("big_writes", "allow_other", "default_permissions",
-            "auto_unmount", "hard_remove", "use_ino", "readdir_ino");
+            "auto_unmount", "hard_remove", "use_ino", "readdir_ino", "intr");
+
+    /**
+     * The signal libfuse sends a worker thread whose request the kernel interrupted: SIGRTMIN+10,
+     * which nothing in the JVM handles (libfuse installs an empty handler for it).
+     */
+    static final String INTR_SIGNAL = "44";
 
     private final Map<String, String> options = new LinkedHashMap<>();
     private final List<String> otherArgs = new ArrayList<>();
@@ -34,7 +40,9 @@ final class MountOptions {
      * otherwise hide an unlinked open file by renaming it to .fuse_hiddenXXX, a name every other
      * client would see and a crash would leave behind (our fds address files by gfid instead);
      * use_ino and readdir_ino so that stat and readdir show the gfid-derived inode number, the same
-     * for every name of a hard link and on every client (libfuse would number each path itself).
+     * for every name of a hard link and on every client (libfuse would number each path itself);
+     * intr so that a process blocked in F_SETLKW can be interrupted (see FuseBridge.awaitLock),
+     * with a real-time signal since libfuse's default SIGUSR1 is the client's io-stats dump.
      */
     static MountOptions defaults(FuseBridge.Settings s) {
         MountOptions m = new MountOptions();
@@ -52,6 +60,8 @@ final class MountOptions {
         m.put("hard_remove", null);
         m.put("use_ino", null);
         m.put("readdir_ino", null);
+        m.put("intr", null);
+        m.put("intr_signal", INTR_SIGNAL);
         if (s.extraOptions() != null && !s.extraOptions().isBlank()) m.addOptionList(s.extraOptions());
         return m;
     }

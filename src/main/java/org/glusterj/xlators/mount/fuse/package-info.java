@@ -19,7 +19,12 @@
  *       fuse_session_receive_buf/process_buf), not by fuse_loop_mt's native threads, which jffi
  *       would attach as a new java.lang.Thread for each of their first 1000 callbacks. The number
  *       kept ready is the mount option reader-thread-count (GlusterFS's name, default 4; libfuse
- *       never sees it); one more starts whenever all are busy, so waiting requests starve none.</li>
+ *       never sees it); one more starts whenever all are busy (up to 256), so waiting requests,
+ *       such as processes blocked in F_SETLKW, starve none; beyond 10 idle, workers end.</li>
+ *   <li>F_SETLKW has no time limit; with the "intr" option (intr_signal=44, since SIGUSR1 is the
+ *       io-stats dump) libfuse reports a kernel INTERRUPT through fuse_interrupted(), which the
+ *       waiting thread polls every 100 ms and answers by withdrawing the wait on the bricks, so
+ *       Ctrl-C of a process blocked in fcntl works.</li>
  *   <li>The inode table's dentry timeout is Settings.entryTimeout; an entry_timeout given with -o
  *       changes only the kernel's cache.</li>
  * </ul>

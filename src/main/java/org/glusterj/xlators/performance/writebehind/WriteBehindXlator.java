@@ -17,9 +17,11 @@ import org.glusterj.core.Done;
 import org.glusterj.core.EntryReply;
 import org.glusterj.core.Errno;
 import org.glusterj.core.Fd;
+import org.glusterj.core.Flock;
 import org.glusterj.core.FopException;
 import org.glusterj.core.Gfid;
 import org.glusterj.core.Iatt;
+import org.glusterj.core.LkReply;
 import org.glusterj.core.Loc;
 import org.glusterj.core.ReadReply;
 import org.glusterj.core.ReaddirReply;
@@ -323,6 +325,20 @@ public final class WriteBehindXlator extends Xlator {
         if (e != null) return reportedError(e);
         return after(fd.gfid(), "readv", offset, offset + Math.max(size, 1),
                 () -> firstChild().readv(c, fd, size, offset, flags, x));
+    }
+
+    /**
+     * A set-lock request reaches the brick only after the inode's acknowledged writes, so that
+     * whoever takes the lock next, on any mount, reads what was written under it. Only the winding
+     * waits: a blocked F_SETLKW must not hold back later writes (the holder may need them to get
+     * to its unlock).
+     */
+    @Override
+    public CompletableFuture<LkReply> lk(Caller c, Fd fd, int cmd, Flock lock, Xdata x) {
+        if (cmd == Flock.F_GETLK || fd == null) return firstChild().lk(c, fd, cmd, lock, x);
+        return after(fd.gfid(), "lk", 0, Long.MAX_VALUE,
+                () -> CompletableFuture.completedFuture(firstChild().lk(c, fd, cmd, lock, x)))
+                .thenCompose(wound -> wound);
     }
 
     @Override

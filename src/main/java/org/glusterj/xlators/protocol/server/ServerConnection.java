@@ -45,11 +45,14 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     private volatile Xlator child;
     private volatile String clientId;
     private volatile boolean closed;
+    /** Names this connection to the brick graph (Fd.client): lock owners are per connection. */
+    private final String clientKey;
     /** A bad frame was seen: the connection is closing and nothing more from it is run. */
     private boolean broken;
 
     ServerConnection(ServerXlator server) {
         this.server = server;
+        this.clientKey = server.newClientKey();
     }
 
     private String peer() {
@@ -126,7 +129,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         }
         FopDecoder.Op op;
         try {
-            op = FopDecoder.decode(m, target, this::lookupFd, server::newFd);
+            op = FopDecoder.decode(m, target, this::lookupFd, (gfid, flags, pid) -> server.newFd(gfid, flags, pid, clientKey));
         } catch (FopException e) {
             write(ch, RpcCodec.errorReply(ch.alloc(), m.xid(), m.proc(), e.errno(), e.getMessage()));
             return;
@@ -221,6 +224,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         List<Long> open = new ArrayList<>(fds.keySet());
         if (!open.isEmpty()) log.debug("{}: {} left; releasing its {} open fds", server, peer(), open.size());
         for (long id : open) release(id);
+        Xlator target = child;
+        if (target != null) ClientGone.tell(target, clientKey);
         server.connectionClosed(ctx.channel());
         ctx.fireChannelInactive();
     }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.glusterj.core.Event;
 import org.glusterj.core.Fd;
 import org.glusterj.core.Gfid;
@@ -68,6 +69,7 @@ public final class ServerXlator extends Xlator {
     private volatile EventLoopGroup bossGroup;
     private volatile EventLoopGroup ioGroup;
     private volatile Channel listener;
+    private final AtomicLong nextClient = new AtomicLong();
 
     public ServerXlator(XlatorConfig config) {
         super(config);
@@ -163,19 +165,24 @@ public final class ServerXlator extends Xlator {
     }
 
 
+    /** A name for a new connection, unique in this brick process. */
+    String newClientKey() {
+        return "conn-" + nextClient.incrementAndGet();
+    }
+
     void connectionClosed(Channel ch) {
         log.debug("{}: connection from {} closed", this, ch.remoteAddress());
     }
 
     /** One Inode per gfid while fds are open on it, so that per-inode state (locks) is shared by all fds. */
-    Fd newFd(Gfid gfid, int flags, int pid) {
+    Fd newFd(Gfid gfid, int flags, int pid, String client) {
         Gfid key = gfid == null ? Gfid.NULL : gfid;
         InodeRef ref = inodes.compute(key, (k, r) -> {
             InodeRef v = r == null ? new InodeRef(new Inode(k, 0)) : r;
             v.fds++;
             return v;
         });
-        return new Fd(ref.inode, flags, pid);
+        return new Fd(ref.inode, flags, pid, client);
     }
 
     void fdClosed(Fd fd) {

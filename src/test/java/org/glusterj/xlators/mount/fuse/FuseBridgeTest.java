@@ -2,6 +2,7 @@ package org.glusterj.xlators.mount.fuse;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -31,6 +32,7 @@ import org.glusterj.core.Xdata;
 import org.glusterj.core.Xlator;
 import org.glusterj.core.XlatorConfig;
 import org.glusterj.options.Options;
+import org.glusterj.xlators.features.locks.LocksXlator;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import ru.serce.jnrfuse.FuseFillDir;
@@ -431,12 +433,14 @@ class FuseBridgeTest {
         assertEquals(0xABCDL, mem.lastLock.owner());
         assertEquals(0xABCDL, mem.lastCaller.lkOwner());
         assertEquals(100L, mem.lastLock.len());
+        assertFalse(mem.lastLockXdata.has(LocksXlator.FLOCK_KEY), "fcntl locks are in the bricks' fcntl domain");
         assertEquals(0, bridge.lock("/l", fi, Flock.F_GETLK, fl));
         assertEquals(Flock.F_WRLCK, fl.l_type.intValue());
         assertEquals(10L, fl.l_start.longValue());
         assertEquals(999, fl.l_pid.intValue());
 
         assertEquals(0, bridge.flock("/l", fi, 2 | 4)); // LOCK_EX | LOCK_NB
+        assertTrue(mem.lastLockXdata.has(LocksXlator.FLOCK_KEY), "flock locks are in their own domain");
         assertEquals(Flock.F_SETLK, mem.lastLockCmd);
         assertEquals(Flock.F_WRLCK, mem.lastLock.type());
         assertEquals(0, bridge.flock("/l", fi, 1)); // LOCK_SH, blocking

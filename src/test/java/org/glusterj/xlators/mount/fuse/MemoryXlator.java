@@ -95,6 +95,7 @@ final class MemoryXlator extends Xlator {
     volatile Caller lastCaller;
     volatile Flock lastLock;
     volatile int lastLockCmd;
+    volatile Xdata lastLockXdata;
     volatile int lastFallocateMode;
     /** Entries per readdirp answer, small so that listings take several calls. */
     volatile int readdirBatch = 2;
@@ -455,6 +456,7 @@ final class MemoryXlator extends Xlator {
         return serve("lk", c, () -> {
             lastLock = lock;
             lastLockCmd = cmd;
+            lastLockXdata = x;
             if (cmd == Flock.F_GETLK) return new LkReply(new Flock(Flock.F_WRLCK, 0, 10, 5, 999, 77), null);
             return new LkReply(lock, null);
         });
