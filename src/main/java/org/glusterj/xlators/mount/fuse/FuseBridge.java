@@ -137,6 +137,7 @@ public class FuseBridge extends FuseStubFS {
     /** Files on which this mount ever took a lock: only those need an unlock at close. */
     private final java.util.Set<Gfid> lockedFiles = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final CallerSource callers;
+    private final HiddenFiles hidden = new HiddenFiles();
     private final CompletableFuture<Void> mountedFuture = new CompletableFuture<>();
     private volatile Path mountpoint;
 
@@ -203,7 +204,7 @@ public class FuseBridge extends FuseStubFS {
         FuseSessionLoop.End end;
         try {
             end = FuseSessionLoop.run(libFuseSession(), Struct.getMemory(fuseOperations), Struct.size(fuseOperations),
-                    fuseArgv(mp, opts), readerThreads, () -> Mountpoints.lazyUnmount(mp));
+                    fuseArgv(mp, opts), readerThreads, () -> Mountpoints.lazyUnmount(mp), this::seek);
         } finally {
             mounted.set(false);
             try {
@@ -293,6 +294,7 @@ public class FuseBridge extends FuseStubFS {
         try {
             // The kernel is gone: whatever is still open will never be released by it.
             for (Fd fd : fds.drain()) closeFd(fd);
+            for (Inode i : hidden.drain()) inodes.unref(i);
         } catch (Throwable t) {
             log.error("releasing open files at unmount failed", t);
         }
@@ -304,6 +306,11 @@ public class FuseBridge extends FuseStubFS {
     public int getattr(String path, FileStat stat) {
         return call("getattr", path, () -> {
             Caller c = callers.current();
+            Inode hiddenFile = hidden.get(path);
+            if (hiddenFile != null) {
+                fillStat(stat, await(top.stat(c, Loc.of(hiddenFile.gfid(), path), Xdata.EMPTY)).attr());
+                return 0;
+            }
             Iatt attr = retryStale(path, fresh -> {
                 if (isRoot(path)) return await(top.stat(c, Loc.root(), Xdata.EMPTY)).attr();
                 ParentEntry pe = resolveParent(c, path, fresh);
@@ -376,7 +383,13 @@ public class FuseBridge extends FuseStubFS {
 
     @Override
     public int unlink(String path) {
-        return call("unlink", path, () -> removeEntry(path, false));
+        return call("unlink", path, () -> {
+            Inode wasHidden = hidden.remove(path);
+            if (wasHidden == null) return removeEntry(path, false);
+            // libfuse's last release of a hidden file: the bricks removed it when it was hidden.
+            inodes.unref(wasHidden);
+            return 0;
+        });
     }
 
     @Override
@@ -406,6 +419,7 @@ public class FuseBridge extends FuseStubFS {
     public int rename(String oldpath, String newpath) {
         return call("rename", oldpath, () -> {
             Caller c = callers.current();
+            if (HiddenFiles.isHiddenName(newpath) && hidden.get(oldpath) == null && hide(c, oldpath, newpath)) return 0;
             retryStale(oldpath, fresh -> {
                 Target src = resolve(c, oldpath, fresh);
                 ParentEntry dst = resolveParent(c, newpath, fresh);
@@ -417,6 +431,28 @@ public class FuseBridge extends FuseStubFS {
             });
             return 0;
         });
+    }
+
+    /**
+     * libfuse hides an open file that loses its name by renaming it to a .fuse_hidden name (see
+     * {@link HiddenFiles}): here that is an unlink on the bricks and a client-only name. False if
+     * this is not such a file (a directory, or nothing open on it here): then it is an ordinary rename.
+     */
+    private boolean hide(Caller c, String oldpath, String newpath) {
+        Target t = resolve(c, oldpath, false);
+        if (t.inode().isDirectory() || fds.openFds().stream().noneMatch(fd -> fd.gfid().equals(t.inode().gfid()))) {
+            return false;
+        }
+        Inode held = inodes.ref(t.inode());
+        try {
+            retryStale(oldpath, fresh -> await(top.unlink(c, resolve(c, oldpath, fresh).loc(), 0, Xdata.EMPTY)));
+        } catch (RuntimeException | Error e) {
+            inodes.unref(held);
+            throw e;
+        }
+        inodes.unlink(t.parent(), t.name());
+        hidden.add(newpath, held);
+        return true;
     }
 
     @Override
@@ -684,6 +720,24 @@ public class FuseBridge extends FuseStubFS {
         });
     }
 
+    /**
+     * SEEK_DATA/SEEK_HOLE on an open file (FUSE_LSEEK, answered outside libfuse: see
+     * {@link LseekRequests}). The result offset, or -errno.
+     */
+    long seek(long fh, long offset, int whence, int uid, int gid, int pid) {
+        try {
+            Fd fd = fds.find(fh);
+            if (fd == null) return -Errno.EBADF.code;
+            Caller c = new Caller(uid, gid, new int[0], pid, 0L);
+            return await(top.seek(c, fd, offset, whence, Xdata.EMPTY)).offset();
+        } catch (Throwable t) {
+            FopException fe = FopException.unwrap(t);
+            if (fe != null) return -fe.errno().code;
+            log.error("seek on handle {} failed unexpectedly; answering EIO", fh, t);
+            return -Errno.EIO.code;
+        }
+    }
+
     @Override
     public int fallocate(String path, int mode, long off, long length, FuseFileInfo fi) {
         return call("fallocate", path, () -> {
@@ -914,6 +968,8 @@ public class FuseBridge extends FuseStubFS {
      */
     private Target resolve(Caller c, String path, boolean fresh) {
         if (path == null) throw Errno.EBADF.exception("no path for a file that was removed");
+        Inode hiddenFile = hidden.get(path);
+        if (hiddenFile != null) return new Target(hiddenFile, null, null, path);
         Inode cur = inodes.root();
         Gfid parent = null;
         String name = null;

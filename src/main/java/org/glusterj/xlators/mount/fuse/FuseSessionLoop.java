@@ -48,14 +48,16 @@ final class FuseSessionLoop {
     private final AtomicInteger idle = new AtomicInteger();
     private final AtomicInteger started = new AtomicInteger();
     private final List<Thread> workers = new CopyOnWriteArrayList<>();
+    private final LseekRequests.Seeker seeker;
     private volatile boolean failed;
 
-    private FuseSessionLoop(LibFuseSession lib, Pointer session, boolean growOnDemand) {
+    private FuseSessionLoop(LibFuseSession lib, Pointer session, boolean growOnDemand, LseekRequests.Seeker seeker) {
         this.lib = lib;
         this.session = session;
         this.firstChan = lib.fuse_session_next_chan(session, null);
         this.bufSize = lib.fuse_chan_bufsize(firstChan);
         this.growOnDemand = growOnDemand;
+        this.seeker = seeker;
     }
 
     /** How {@link #run} ended. */
@@ -75,9 +77,10 @@ final class FuseSessionLoop {
      * @param minWorkers    workers started up front when multithreaded (libfuse's -s makes it one)
      * @param onAbnormalEnd called when the loop stops for another reason than the kernel ending
      *                      the session, to make the kernel drop the connection (unmount)
+     * @param seeker        answers FUSE_LSEEK, which libfuse 2.9 does not handle ({@link LseekRequests})
      */
     static End run(LibFuseSession lib, Pointer ops, long opsSize, String[] argv, int minWorkers,
-                   Runnable onAbnormalEnd) {
+                   Runnable onAbnormalEnd, LseekRequests.Seeker seeker) {
         NativeArgv nativeArgv = new NativeArgv(argv);
         Pointer mountpointOut = Memory.allocateDirect(RUNTIME, Long.BYTES, true);
         Pointer multithreadedOut = Memory.allocateDirect(RUNTIME, Integer.BYTES, true);
@@ -92,7 +95,7 @@ final class FuseSessionLoop {
                 return End.FAILED;
             }
             try {
-                FuseSessionLoop loop = new FuseSessionLoop(lib, lib.fuse_get_session(fuse), multithreaded);
+                FuseSessionLoop loop = new FuseSessionLoop(lib, lib.fuse_get_session(fuse), multithreaded, seeker);
                 loop.serve(multithreaded ? Math.max(1, minWorkers) : 1, onAbnormalEnd);
                 return loop.failed ? End.FAILED : End.UNMOUNTED;
             } finally {
@@ -171,7 +174,11 @@ final class FuseSessionLoop {
                     waiting = false;
                     if (idle.decrementAndGet() == 0) startWorker();
                 }
-                process(buf, chan.getPointer(0));
+                if (opcode(buf, data) == LseekRequests.FUSE_LSEEK) {
+                    LseekRequests.answer(data, res, lib.fuse_chan_fd(chan.getPointer(0)), seeker);
+                } else {
+                    process(buf, chan.getPointer(0));
+                }
             }
         } finally {
             if (waiting) idle.decrementAndGet();
@@ -190,9 +197,14 @@ final class FuseSessionLoop {
 
     /** A burst of FORGETs must not start workers. */
     private static boolean isForget(Pointer buf, Pointer data) {
-        if ((buf.getInt(BUF_FLAGS_AT) & FUSE_BUF_IS_FD) != 0) return false;
-        int opcode = data.getInt(OPCODE_AT);
+        int opcode = opcode(buf, data);
         return opcode == FUSE_FORGET || opcode == FUSE_BATCH_FORGET;
+    }
+
+    /** The request's opcode, or -1 when it is still in a pipe (spliced) rather than in memory. */
+    private static int opcode(Pointer buf, Pointer data) {
+        if ((buf.getInt(BUF_FLAGS_AT) & FUSE_BUF_IS_FD) != 0) return -1;
+        return data.getInt(OPCODE_AT);
     }
 
     /** A C argv in native memory that stays valid for the whole mount, whatever libfuse keeps of it. */

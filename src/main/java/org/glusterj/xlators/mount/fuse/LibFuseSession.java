@@ -50,6 +50,10 @@ public interface LibFuseSession {
     @IgnoreError
     void fuse_session_process_buf(Pointer session, Pointer fuseBuf, Pointer chan);
 
+    /** The /dev/fuse file descriptor of a channel. */
+    @IgnoreError
+    int fuse_chan_fd(Pointer chan);
+
     /** Loads libfuse 2 the way jnr-fuse does, so both bind the same library. */
     static LibFuseSession load() {
         try {

@@ -9,9 +9,10 @@
  *   <li>utimens: with flag_utime_omit_ok set (bit 2 of the bitfield at byte 304 of struct
  *       fuse_operations, which jnr-fuse declares only as padding) UTIME_NOW/UTIME_OMIT reach us and
  *       go to the bricks unchanged; without it libfuse substitutes its own clock for both times.</li>
- *   <li>flag_nullpath_ok (bit 0) plus the hard_remove mount option: an unlinked file that is still
- *       open stays usable through its handle (paths arrive null, fds address files by gfid) and
- *       libfuse does not rename it to a .fuse_hiddenXXX name other clients would see.</li>
+ *   <li>No hard_remove: the kernel's GETATTR for fstat(2) carries no file handle, so libfuse needs
+ *       a path for an unlinked open file. It renames such a file to .fuse_hiddenXXX; FuseBridge
+ *       makes that an unlink on the bricks plus a name known to this client only (HiddenFiles).
+ *       flag_nullpath_ok (bit 0) still lets handle-based requests arrive without a path.</li>
  *   <li>negative_timeout=0: another client may create any name at any time, so the kernel must
  *       not cache "no such file" (GlusterFS's default too).</li>
  *   <li>jnr-fuse's fsyncdir has no datasync argument; it is passed as false.</li>
