@@ -14,6 +14,7 @@ import ctypes.util
 import errno
 import mmap
 import os
+import shutil
 import socket
 import stat
 import sys
@@ -340,6 +341,18 @@ def check_unlinked_open(d, bricks):
     # A new file at the same name is a different file.
     write_file(f, b"new")
     put("new_file", read_file(f).decode())
+    # A file renamed over an open one: the open fd keeps the old file.
+    v = os.path.join(d, "victim")
+    write_file(v, b"old victim")
+    write_file(os.path.join(d, "winner"), b"winner")
+    fd = os.open(v, os.O_RDWR)
+    os.rename(os.path.join(d, "winner"), v)
+    put("victim_fd_reads", os.pread(fd, 100, 0).decode())
+    put("victim_fd_nlink", str(os.fstat(fd).st_nlink))
+    put("victim_fd_write", outcome(os.pwrite, fd, b"OLD", 0))
+    put("name_reads", read_file(v).decode())
+    os.close(fd)
+    put("listing", str(sorted(os.listdir(d))))
     rel = os.path.relpath(f, d_root)
     put("brick_copies", str(sum(1 for b in bricks if os.path.isfile(os.path.join(b, rel))
                                and not is_linkto(os.path.join(b, rel)))))
@@ -498,6 +511,16 @@ def check_times(d, bricks):
     put("symlink_target_mtime_ns", str(os.stat(f).st_mtime_ns))
 
 
+def on_fuse(path):
+    """Whether path is on a FUSE mount (the mount with the longest matching mount point)."""
+    best, fstype = "", ""
+    for line in open("/proc/mounts"):
+        mp, typ = line.split()[1], line.split()[2]
+        if (path == mp or path.startswith(mp.rstrip("/") + "/")) and len(mp) > len(best):
+            best, fstype = mp, typ
+    return fstype.startswith("fuse")
+
+
 def check_ctime(d, bricks):
     f = os.path.join(d, "c")
     write_file(f, b"data")
@@ -517,7 +540,8 @@ def check_ctime(d, bricks):
     # one name shows through another only when the kernel's attributes (attr_timeout, 1 s) expire.
     # So link is seen through the new name, and the unlink of the other name after that timeout.
     seen_through = {"link": lambda: f + ".link"}
-    settle = {"unlink_other_name": 1.1}
+    attr_timeout = 1.1 if on_fuse(d) else 0
+    settle = {"unlink_other_name": attr_timeout}
     path = f
     prev = os.stat(path).st_ctime_ns
     for name, op in steps:
@@ -530,7 +554,7 @@ def check_ctime(d, bricks):
         put("ctime_" + name, "changed" if now > prev else "same")
         prev = max(prev, now)
         if name == "link":
-            time.sleep(1.1)  # let the first name's cached attributes expire too
+            time.sleep(attr_timeout)  # let the first name's cached attributes expire too
             prev = max(prev, os.stat(path).st_ctime_ns)
     # fd-based changes, seen through fstat on the same fd.
     fd = os.open(path, os.O_RDWR)
@@ -620,38 +644,35 @@ def check_names(d, bricks):
 
 
 def check_long_paths(d, bricks):
-    # Go deep enough that the path from the volume's root is over 4096 bytes, then use relative
-    # paths of up to 4095 bytes from there. Every step is relative to the working directory.
-    comp = "c" * 200
+    # From a working directory 2 KiB deep in the volume, relative paths of 4095 bytes: the path
+    # from the volume's root is then over 6 KiB, beyond PATH_MAX for any single call on a brick.
+    comp = "c" * 255
     os.chdir(d)
-    for _ in range(25):
+    for _ in range(8):
         os.mkdir(comp)
         os.chdir(comp)
-    depth_bytes = 25 * 201
-    put("depth_over_4096", str(depth_bytes > 4096))
-    # A relative path of exactly 4095 bytes: 19 directories of 200 + '/' then a 275..-byte tail.
-    rel_dirs = [("r%d" % i).ljust(200, "r") for i in range(19)]
-    os.makedirs("/".join(rel_dirs))
-    prefix = "/".join(rel_dirs) + "/"
-    leaf_len = 4095 - len(prefix)
-    leaf = "f" * min(leaf_len, 255)
-    # pad with a directory so that the total is exactly 4095
-    if leaf_len > 255:
-        mid = "m" * (leaf_len - 255 - 1)
-        os.mkdir(prefix + mid)
-        prefix = prefix + mid + "/"
+    # 15 directories of 255 bytes, each with its '/', then a 255-byte name: exactly 4095 bytes.
+    prefix = "/".join(("r%d" % i).ljust(255, "r") for i in range(15)) + "/"
+    os.makedirs(prefix)
+    leaf = "f" * 255
     rel = prefix + leaf
     put("rel_len", str(len(rel)))
+    put("volume_path_over_4096", str(8 * 256 + len(rel) > 4096))
     put("create_4095", outcome(write_file, rel, b"deep"))
     put("read_4095", outcome(lambda: read_file(rel).decode()))
     put("stat_4095", outcome(lambda: os.stat(rel).st_size))
-    put("rename_4095", outcome(os.rename, rel, prefix + "g" * len(leaf)))
-    put("symlink_4095_path", outcome(os.symlink, "target", prefix + "s" * len(leaf)))
-    put("setxattr_4095", outcome(os.setxattr, prefix + "g" * len(leaf), "user.deep", b"1"))
-    put("unlink_4095", outcome(os.unlink, prefix + "g" * len(leaf)))
-    put("rel_4096", outcome(write_file, prefix + "h" * (len(leaf) + 1), b"x"))
-    put("cwd_listing", str(os.listdir(".")))
-    put("getcwd", outcome(lambda: len(os.getcwd()) > 4096))
+    put("rename_4095", outcome(os.rename, rel, prefix + "g" * 255))
+    put("symlink_4095_path", outcome(os.symlink, "target", prefix + "s" * 255))
+    put("setxattr_4095", outcome(os.setxattr, prefix + "g" * 255, "user.deep", b"1"))
+    put("mkdir_4095", outcome(os.mkdir, prefix + "m" * 255))
+    put("unlink_4095", outcome(os.unlink, prefix + "g" * 255))
+    # 4096 bytes with no name over 255: too long for any call.
+    put("rel_4096", outcome(write_file, prefix + "h" * 254 + "/h", b"x"))
+    put("deep_listing", str(sorted(os.listdir(prefix))))
+    # Deeper than PATH_MAX: only fd-relative removal (shutil.rmtree's) can take it away again.
+    os.chdir(d)
+    shutil.rmtree(comp)
+    put("removed", str(os.listdir(d) == []))
     os.chdir("/")
 
 
