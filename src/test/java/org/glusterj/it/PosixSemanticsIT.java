@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * POSIX semantics through a real mount of a 2-brick volume with the default client stack: each
  * check of posix_checks.py runs on the mount and on a local ext4 directory (the bricks' filesystem
  * type), every outcome must be the local one, and the outcomes that matter are asserted by value.
- * Locks and rename over a hard link are not covered here.
+ * Locks are not covered here.
  */
 class PosixSemanticsIT {
     private static final long GIB = 1L << 30;
@@ -70,6 +70,10 @@ class PosixSemanticsIT {
         assertEquals("ok", m.get("dir_into_other_dir"));
         assertEquals("1", m.get("target_nlink_delta"), "the new parent gains the moved directory's ..");
         assertEquals("True", m.get("dotdot_is_new_parent"));
+        assertEquals("2", m.get("hardlink_nlink_before"));
+        assertEquals("1", m.get("hardlink_other_name_nlink"), "rename over a hard link: the other name's nlink at once");
+        assertEquals("changed", m.get("hardlink_other_name_ctime"), "and its ctime");
+        assertEquals("other", m.get("hardlink_h2_content"));
         assertEquals("1", m.get("brick_copies_of_y"), "the victim's data is gone from every brick");
         assertEquals("X", m.get("brick_y_content"));
     }

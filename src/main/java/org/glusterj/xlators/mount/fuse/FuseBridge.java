@@ -83,6 +83,7 @@ public class FuseBridge extends FuseStubFS {
 
     private static final int O_CREAT = 0100;
     private static final int O_EXCL = 0200;
+    private static final int O_TRUNC = 01000;
     private static final int LOCK_SH = 1;
     private static final int LOCK_EX = 2;
     private static final int LOCK_NB = 4;
@@ -138,6 +139,7 @@ public class FuseBridge extends FuseStubFS {
     private final java.util.Set<Gfid> lockedFiles = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final CallerSource callers;
     private final HiddenFiles hidden = new HiddenFiles();
+    private final KernelInodes kernelInodes = new KernelInodes();
     private final CompletableFuture<Void> mountedFuture = new CompletableFuture<>();
     private volatile Path mountpoint;
 
@@ -204,7 +206,8 @@ public class FuseBridge extends FuseStubFS {
         FuseSessionLoop.End end;
         try {
             end = FuseSessionLoop.run(libFuseSession(), Struct.getMemory(fuseOperations), Struct.size(fuseOperations),
-                    fuseArgv(mp, opts), readerThreads, () -> Mountpoints.lazyUnmount(mp), this::seek);
+                    fuseArgv(mp, opts), readerThreads, () -> Mountpoints.lazyUnmount(mp), this::seek,
+                    kernelInodes);
         } finally {
             mounted.set(false);
             try {
@@ -316,6 +319,7 @@ public class FuseBridge extends FuseStubFS {
                 ParentEntry pe = resolveParent(c, path, fresh);
                 return lookupEntry(c, pe.parent(), pe.name(), path).attr();
             });
+            kernelInodes.seen(attr.gfid());
             fillStat(stat, attr);
             return 0;
         });
@@ -326,6 +330,7 @@ public class FuseBridge extends FuseStubFS {
         Fd fd = fds.find(fi.fh.get());
         if (fd == null) return path == null ? -Errno.EBADF.code : getattr(path, stat);
         return call("fgetattr", path, () -> {
+            kernelInodes.seen(fd.gfid());
             fillStat(stat, await(top.fstat(callers.current(), fd, Xdata.EMPTY)).attr());
             return 0;
         });
@@ -410,6 +415,7 @@ public class FuseBridge extends FuseStubFS {
                 throw e;
             }
             inodes.unlink(t.parent(), t.name());
+            kernelInodes.changed(t.inode().gfid()); // nlink and ctime of its other names
             return null;
         });
         return 0;
@@ -424,7 +430,10 @@ public class FuseBridge extends FuseStubFS {
                 Target src = resolve(c, oldpath, fresh);
                 ParentEntry dst = resolveParent(c, newpath, fresh);
                 Loc newLoc = Loc.entry(dst.parent().gfid(), dst.name(), newpath);
+                Inode victim = inodes.cached(dst.parent().gfid(), dst.name());
                 Iatt moved = await(top.rename(c, src.loc(), newLoc, Xdata.EMPTY)).attr();
+                kernelInodes.changed(src.inode().gfid());
+                if (victim != null && !victim.gfid().equals(src.inode().gfid())) kernelInodes.changed(victim.gfid());
                 inodes.rename(src.parent(), src.name(), dst.parent().gfid(), dst.name());
                 if (moved != null && moved.gfid() != null) inodes.link(dst.parent().gfid(), dst.name(), moved);
                 return null;
@@ -463,6 +472,7 @@ public class FuseBridge extends FuseStubFS {
                 Target src = resolve(c, oldpath, fresh);
                 ParentEntry dst = resolveParent(c, newpath, fresh);
                 EntryReply r = await(top.link(c, src.loc(), dst.newLoc(src.inode().gfid()), Xdata.EMPTY));
+                kernelInodes.changed(src.inode().gfid());
                 return inodes.link(dst.parent().gfid(), dst.name(), r.attr());
             });
             return 0;
@@ -492,7 +502,13 @@ public class FuseBridge extends FuseStubFS {
 
     private int setattr(String path, SetAttr attr) {
         Caller c = callers.current();
-        retryStale(path, fresh -> await(top.setattr(c, resolve(c, path, fresh).loc(), attr, Xdata.EMPTY)));
+        Gfid changed = retryStale(path, fresh -> {
+            Target t = resolve(c, path, fresh);
+            kernelInodes.seen(t.inode().gfid());
+            await(top.setattr(c, t.loc(), attr, Xdata.EMPTY));
+            return t.inode().gfid();
+        });
+        kernelInodes.changed(changed);
         return 0;
     }
 
@@ -500,7 +516,12 @@ public class FuseBridge extends FuseStubFS {
     public int truncate(String path, long size) {
         return call("truncate", path, () -> {
             Caller c = callers.current();
-            retryStale(path, fresh -> await(top.truncate(c, resolve(c, path, fresh).loc(), size, Xdata.EMPTY)));
+            Gfid changed = retryStale(path, fresh -> {
+                Target t = resolve(c, path, fresh);
+                await(top.truncate(c, t.loc(), size, Xdata.EMPTY));
+                return t.inode().gfid();
+            });
+            kernelInodes.changed(changed);
             return 0;
         });
     }
@@ -508,7 +529,10 @@ public class FuseBridge extends FuseStubFS {
     @Override
     public int ftruncate(String path, long size, FuseFileInfo fi) {
         return call("ftruncate", path, () -> {
-            await(top.ftruncate(callers.current(), fds.get(fi.fh.get()), size, Xdata.EMPTY));
+            Fd fd = fds.get(fi.fh.get());
+            kernelInodes.seen(fd.gfid());
+            await(top.ftruncate(callers.current(), fd, size, Xdata.EMPTY));
+            kernelInodes.changed(fd.gfid());
             return 0;
         });
     }
@@ -552,6 +576,8 @@ public class FuseBridge extends FuseStubFS {
                 Target t = resolve(c, path, fresh);
                 return openFd(t.inode(), flags, c, fdToOpen -> top.open(c, t.loc(), flags, fdToOpen, Xdata.EMPTY));
             });
+            kernelInodes.seen(fd.gfid());
+            if ((flags & O_TRUNC) != 0) kernelInodes.changed(fd.gfid());
             fi.fh.set(fds.add(fd));
             return 0;
         });
@@ -660,6 +686,8 @@ public class FuseBridge extends FuseStubFS {
                 throw e;
             }
             await(done);
+            kernelInodes.seen(fd.gfid());
+            kernelInodes.changed(fd.gfid()); // size, mtime and ctime as seen through its other names
             return n;
         });
     }
@@ -703,6 +731,7 @@ public class FuseBridge extends FuseStubFS {
         return call("release", path, () -> {
             Fd fd = fds.remove(fi.fh.get());
             if (fd == null) throw Errno.EBADF.exception("release of unknown handle " + fi.fh.get());
+            kernelInodes.seen(fd.gfid());
             try {
                 top.release(fd);
             } finally {
@@ -741,7 +770,9 @@ public class FuseBridge extends FuseStubFS {
     @Override
     public int fallocate(String path, int mode, long off, long length, FuseFileInfo fi) {
         return call("fallocate", path, () -> {
-            await(top.fallocate(callers.current(), fds.get(fi.fh.get()), mode, off, length, Xdata.EMPTY));
+            Fd fd = fds.get(fi.fh.get());
+            await(top.fallocate(callers.current(), fd, mode, off, length, Xdata.EMPTY));
+            kernelInodes.changed(fd.gfid());
             return 0;
         });
     }
@@ -887,8 +918,12 @@ public class FuseBridge extends FuseStubFS {
             byte[] bytes = new byte[(int) size];
             if (size > 0) value.get(0, bytes, 0, bytes.length);
             Caller c = callers.current();
-            retryStale(path, fresh -> await(top.setxattr(c, resolve(c, path, fresh).loc(), Map.of(name, bytes), flags,
-                    Xdata.EMPTY)));
+            Gfid changed = retryStale(path, fresh -> {
+                Target t = resolve(c, path, fresh);
+                await(top.setxattr(c, t.loc(), Map.of(name, bytes), flags, Xdata.EMPTY));
+                return t.inode().gfid();
+            });
+            kernelInodes.changed(changed);
             return 0;
         });
     }
@@ -934,7 +969,12 @@ public class FuseBridge extends FuseStubFS {
     public int removexattr(String path, String name) {
         return call("removexattr", path, () -> {
             Caller c = callers.current();
-            retryStale(path, fresh -> await(top.removexattr(c, resolve(c, path, fresh).loc(), name, Xdata.EMPTY)));
+            Gfid changed = retryStale(path, fresh -> {
+                Target t = resolve(c, path, fresh);
+                await(top.removexattr(c, t.loc(), name, Xdata.EMPTY));
+                return t.inode().gfid();
+            });
+            kernelInodes.changed(changed);
             return 0;
         });
     }

@@ -36,6 +36,9 @@ final class FuseSessionLoop {
     private static final int FUSE_BUF_IS_FD = 0x2;
     // struct fuse_in_header: uint32 len; uint32 opcode; ...
     private static final int OPCODE_AT = 4;
+    private static final int NODEID_AT = 16;
+    private static final int IN_HEADER_SIZE = 40;
+    private static final int ENOENT = 2;
     private static final int FUSE_FORGET = 2;
     private static final int FUSE_BATCH_FORGET = 42;
     private static final int EINTR = 4;
@@ -49,15 +52,23 @@ final class FuseSessionLoop {
     private final AtomicInteger started = new AtomicInteger();
     private final List<Thread> workers = new CopyOnWriteArrayList<>();
     private final LseekRequests.Seeker seeker;
+    private final KernelInodes kernelInodes;
     private volatile boolean failed;
 
-    private FuseSessionLoop(LibFuseSession lib, Pointer session, boolean growOnDemand, LseekRequests.Seeker seeker) {
+    private FuseSessionLoop(LibFuseSession lib, Pointer session, boolean growOnDemand, LseekRequests.Seeker seeker,
+                            KernelInodes kernelInodes) {
         this.lib = lib;
         this.session = session;
         this.firstChan = lib.fuse_session_next_chan(session, null);
         this.bufSize = lib.fuse_chan_bufsize(firstChan);
         this.growOnDemand = growOnDemand;
         this.seeker = seeker;
+        this.kernelInodes = kernelInodes;
+        kernelInodes.connect(nodeId -> {
+            int r = lib.fuse_lowlevel_notify_inval_inode(firstChan, nodeId, -1, 0);
+            // ENOENT: the kernel already dropped that inode.
+            if (r < 0 && r != -ENOENT) log.debug("invalidating kernel inode {} failed with errno {}", nodeId, -r);
+        });
     }
 
     /** How {@link #run} ended. */
@@ -78,9 +89,11 @@ final class FuseSessionLoop {
      * @param onAbnormalEnd called when the loop stops for another reason than the kernel ending
      *                      the session, to make the kernel drop the connection (unmount)
      * @param seeker        answers FUSE_LSEEK, which libfuse 2.9 does not handle ({@link LseekRequests})
+     * @param kernelInodes  told the node id of every request and every FORGET, and given the
+     *                      means to invalidate a node's attributes
      */
     static End run(LibFuseSession lib, Pointer ops, long opsSize, String[] argv, int minWorkers,
-                   Runnable onAbnormalEnd, LseekRequests.Seeker seeker) {
+                   Runnable onAbnormalEnd, LseekRequests.Seeker seeker, KernelInodes kernelInodes) {
         NativeArgv nativeArgv = new NativeArgv(argv);
         Pointer mountpointOut = Memory.allocateDirect(RUNTIME, Long.BYTES, true);
         Pointer multithreadedOut = Memory.allocateDirect(RUNTIME, Integer.BYTES, true);
@@ -95,7 +108,8 @@ final class FuseSessionLoop {
                 return End.FAILED;
             }
             try {
-                FuseSessionLoop loop = new FuseSessionLoop(lib, lib.fuse_get_session(fuse), multithreaded, seeker);
+                FuseSessionLoop loop = new FuseSessionLoop(lib, lib.fuse_get_session(fuse), multithreaded, seeker,
+                        kernelInodes);
                 loop.serve(multithreaded ? Math.max(1, minWorkers) : 1, onAbnormalEnd);
                 return loop.failed ? End.FAILED : End.UNMOUNTED;
             } finally {
@@ -174,10 +188,18 @@ final class FuseSessionLoop {
                     waiting = false;
                     if (idle.decrementAndGet() == 0) startWorker();
                 }
-                if (opcode(buf, data) == LseekRequests.FUSE_LSEEK) {
+                int opcode = opcode(buf, data);
+                if (opcode == LseekRequests.FUSE_LSEEK) {
                     LseekRequests.answer(data, res, lib.fuse_chan_fd(chan.getPointer(0)), seeker);
-                } else {
+                    continue;
+                }
+                if (opcode == FUSE_FORGET) kernelInodes.forget(data.getLong(NODEID_AT));
+                if (opcode == FUSE_BATCH_FORGET) forgetBatch(data, res);
+                KernelInodes.serving(opcode, opcode < 0 ? 0 : data.getLong(NODEID_AT));
+                try {
                     process(buf, chan.getPointer(0));
+                } finally {
+                    KernelInodes.served();
                 }
             }
         } finally {
@@ -192,6 +214,16 @@ final class FuseSessionLoop {
             // A Java exception left pending by a callback surfaces here; the request was answered
             // (with jffi's zeroed result), so the worker carries on.
             log.error("a FUSE callback threw past its handler", t);
+        }
+    }
+
+    /** struct fuse_batch_forget_in {u32 count, u32 dummy} then count x {u64 nodeid, u64 nlookup}. */
+    private void forgetBatch(Pointer data, int size) {
+        long count = Integer.toUnsignedLong(data.getInt(IN_HEADER_SIZE));
+        for (long i = 0; i < count; i++) {
+            long at = IN_HEADER_SIZE + 8 + i * 16;
+            if (at + 8 > size) break;
+            kernelInodes.forget(data.getLong(at));
         }
     }
 
