@@ -66,6 +66,11 @@ import ru.serce.jnrfuse.struct.Timespec;
  * <p>umask: the kernel applies the caller's umask to the mode of create/mkdir/mknod itself,
  * because libfuse 2.9's high-level API never asks for FUSE_CAP_DONT_MASK; the mode we get is
  * final, so the fops carry umask 0.
+ *
+ * <p>Where libfuse's path API falls short of a local filesystem: an open file that loses its last
+ * name is kept under a client-only hidden name ({@link HiddenFiles}), FUSE_LSEEK is answered from
+ * the raw request ({@link LseekRequests}), and after a change through one name of a hard link the
+ * kernel drops the cached attributes of its other names ({@link KernelInodes}).
  */
 public class FuseBridge extends FuseStubFS {
     private static final Logger log = LoggerFactory.getLogger(FuseBridge.class);

@@ -23,6 +23,16 @@
  *       never sees it); one more starts whenever all are busy, so waiting requests starve none.</li>
  *   <li>The inode table's dentry timeout is Settings.entryTimeout; an entry_timeout given with -o
  *       changes only the kernel's cache.</li>
+ *   <li>libfuse 2.9 answers FUSE_LSEEK with ENOSYS, after which the kernel treats every file as
+ *       all data; the session loop answers it itself from the raw request (LseekRequests), so
+ *       SEEK_DATA/SEEK_HOLE reach the bricks.</li>
+ *   <li>libfuse's path API makes every name of a hard link its own kernel inode. The session loop
+ *       notes the node id of each request; after a change through one name the kernel is told to
+ *       drop the attributes of the file's other nodes (KernelInodes), so nlink, ctime and size
+ *       show through every name at once.</li>
+ *   <li>The mount is nodev,nosuid: auto_unmount makes libfuse mount through fusermount, which
+ *       always adds both. Device nodes and set-id files can be made and are kept; they do not
+ *       act as devices or set-id programs through this mount.</li>
  * </ul>
  */
 package org.glusterj.xlators.mount.fuse;
