@@ -67,6 +67,11 @@ import ru.serce.jnrfuse.struct.Timespec;
  * <p>umask: the kernel applies the caller's umask to the mode of create/mkdir/mknod itself,
  * because libfuse 2.9's high-level API never asks for FUSE_CAP_DONT_MASK; the mode we get is
  * final, so the fops carry umask 0.
+ *
+ * <p>Where libfuse's path API falls short of a local filesystem: an open file that loses its last
+ * name is kept under a client-only hidden name ({@link HiddenFiles}), FUSE_LSEEK is answered from
+ * the raw request ({@link LseekRequests}), and after a change through one name of a hard link the
+ * kernel drops the cached attributes of its other names ({@link KernelInodes}).
  */
 public class FuseBridge extends FuseStubFS {
     private static final Logger log = LoggerFactory.getLogger(FuseBridge.class);
@@ -90,6 +95,7 @@ public class FuseBridge extends FuseStubFS {
 
     private static final int O_CREAT = 0100;
     private static final int O_EXCL = 0200;
+    private static final int O_TRUNC = 01000;
     private static final int LOCK_SH = 1;
     private static final int LOCK_EX = 2;
     private static final int LOCK_NB = 4;
@@ -144,6 +150,8 @@ public class FuseBridge extends FuseStubFS {
     /** Files on which this mount ever took a lock: only those need an unlock at close. */
     private final java.util.Set<Gfid> lockedFiles = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final CallerSource callers;
+    private final HiddenFiles hidden = new HiddenFiles();
+    private final KernelInodes kernelInodes = new KernelInodes();
     private final CompletableFuture<Void> mountedFuture = new CompletableFuture<>();
     private volatile Path mountpoint;
 
@@ -210,7 +218,8 @@ public class FuseBridge extends FuseStubFS {
         FuseSessionLoop.End end;
         try {
             end = FuseSessionLoop.run(libFuseSession(), Struct.getMemory(fuseOperations), Struct.size(fuseOperations),
-                    fuseArgv(mp, opts), readerThreads, () -> Mountpoints.lazyUnmount(mp));
+                    fuseArgv(mp, opts), readerThreads, () -> Mountpoints.lazyUnmount(mp), this::seek,
+                    kernelInodes);
         } finally {
             mounted.set(false);
             try {
@@ -300,6 +309,7 @@ public class FuseBridge extends FuseStubFS {
         try {
             // The kernel is gone: whatever is still open will never be released by it.
             for (Fd fd : fds.drain()) closeFd(fd);
+            for (Inode i : hidden.drain()) inodes.unref(i);
         } catch (Throwable t) {
             log.error("releasing open files at unmount failed", t);
         }
@@ -311,11 +321,17 @@ public class FuseBridge extends FuseStubFS {
     public int getattr(String path, FileStat stat) {
         return call("getattr", path, () -> {
             Caller c = callers.current();
+            Inode hiddenFile = hidden.get(path);
+            if (hiddenFile != null) {
+                fillStat(stat, await(top.stat(c, Loc.of(hiddenFile.gfid(), path), Xdata.EMPTY)).attr());
+                return 0;
+            }
             Iatt attr = retryStale(path, fresh -> {
                 if (isRoot(path)) return await(top.stat(c, Loc.root(), Xdata.EMPTY)).attr();
                 ParentEntry pe = resolveParent(c, path, fresh);
                 return lookupEntry(c, pe.parent(), pe.name(), path).attr();
             });
+            kernelInodes.seen(attr.gfid());
             fillStat(stat, attr);
             return 0;
         });
@@ -326,6 +342,7 @@ public class FuseBridge extends FuseStubFS {
         Fd fd = fds.find(fi.fh.get());
         if (fd == null) return path == null ? -Errno.EBADF.code : getattr(path, stat);
         return call("fgetattr", path, () -> {
+            kernelInodes.seen(fd.gfid());
             fillStat(stat, await(top.fstat(callers.current(), fd, Xdata.EMPTY)).attr());
             return 0;
         });
@@ -383,7 +400,13 @@ public class FuseBridge extends FuseStubFS {
 
     @Override
     public int unlink(String path) {
-        return call("unlink", path, () -> removeEntry(path, false));
+        return call("unlink", path, () -> {
+            Inode wasHidden = hidden.remove(path);
+            if (wasHidden == null) return removeEntry(path, false);
+            // libfuse's last release of a hidden file: the bricks removed it when it was hidden.
+            inodes.unref(wasHidden);
+            return 0;
+        });
     }
 
     @Override
@@ -404,6 +427,7 @@ public class FuseBridge extends FuseStubFS {
                 throw e;
             }
             inodes.unlink(t.parent(), t.name());
+            kernelInodes.changed(t.inode().gfid()); // nlink and ctime of its other names
             return null;
         });
         return 0;
@@ -413,17 +437,43 @@ public class FuseBridge extends FuseStubFS {
     public int rename(String oldpath, String newpath) {
         return call("rename", oldpath, () -> {
             Caller c = callers.current();
+            if (HiddenFiles.isHiddenName(newpath) && hidden.get(oldpath) == null && hide(c, oldpath, newpath)) return 0;
             retryStale(oldpath, fresh -> {
                 Target src = resolve(c, oldpath, fresh);
                 ParentEntry dst = resolveParent(c, newpath, fresh);
                 Loc newLoc = Loc.entry(dst.parent().gfid(), dst.name(), newpath);
+                Inode victim = inodes.cached(dst.parent().gfid(), dst.name());
                 Iatt moved = await(top.rename(c, src.loc(), newLoc, Xdata.EMPTY)).attr();
+                kernelInodes.changed(src.inode().gfid());
+                if (victim != null && !victim.gfid().equals(src.inode().gfid())) kernelInodes.changed(victim.gfid());
                 inodes.rename(src.parent(), src.name(), dst.parent().gfid(), dst.name());
                 if (moved != null && moved.gfid() != null) inodes.link(dst.parent().gfid(), dst.name(), moved);
                 return null;
             });
             return 0;
         });
+    }
+
+    /**
+     * libfuse hides an open file that loses its name by renaming it to a .fuse_hidden name (see
+     * {@link HiddenFiles}): here that is an unlink on the bricks and a client-only name. False if
+     * this is not such a file (a directory, or nothing open on it here): then it is an ordinary rename.
+     */
+    private boolean hide(Caller c, String oldpath, String newpath) {
+        Target t = resolve(c, oldpath, false);
+        if (t.inode().isDirectory() || fds.openFds().stream().noneMatch(fd -> fd.gfid().equals(t.inode().gfid()))) {
+            return false;
+        }
+        Inode held = inodes.ref(t.inode());
+        try {
+            retryStale(oldpath, fresh -> await(top.unlink(c, resolve(c, oldpath, fresh).loc(), 0, Xdata.EMPTY)));
+        } catch (RuntimeException | Error e) {
+            inodes.unref(held);
+            throw e;
+        }
+        inodes.unlink(t.parent(), t.name());
+        hidden.add(newpath, held);
+        return true;
     }
 
     @Override
@@ -434,6 +484,7 @@ public class FuseBridge extends FuseStubFS {
                 Target src = resolve(c, oldpath, fresh);
                 ParentEntry dst = resolveParent(c, newpath, fresh);
                 EntryReply r = await(top.link(c, src.loc(), dst.newLoc(src.inode().gfid()), Xdata.EMPTY));
+                kernelInodes.changed(src.inode().gfid());
                 return inodes.link(dst.parent().gfid(), dst.name(), r.attr());
             });
             return 0;
@@ -463,7 +514,13 @@ public class FuseBridge extends FuseStubFS {
 
     private int setattr(String path, SetAttr attr) {
         Caller c = callers.current();
-        retryStale(path, fresh -> await(top.setattr(c, resolve(c, path, fresh).loc(), attr, Xdata.EMPTY)));
+        Gfid changed = retryStale(path, fresh -> {
+            Target t = resolve(c, path, fresh);
+            kernelInodes.seen(t.inode().gfid());
+            await(top.setattr(c, t.loc(), attr, Xdata.EMPTY));
+            return t.inode().gfid();
+        });
+        kernelInodes.changed(changed);
         return 0;
     }
 
@@ -471,7 +528,12 @@ public class FuseBridge extends FuseStubFS {
     public int truncate(String path, long size) {
         return call("truncate", path, () -> {
             Caller c = callers.current();
-            retryStale(path, fresh -> await(top.truncate(c, resolve(c, path, fresh).loc(), size, Xdata.EMPTY)));
+            Gfid changed = retryStale(path, fresh -> {
+                Target t = resolve(c, path, fresh);
+                await(top.truncate(c, t.loc(), size, Xdata.EMPTY));
+                return t.inode().gfid();
+            });
+            kernelInodes.changed(changed);
             return 0;
         });
     }
@@ -479,7 +541,10 @@ public class FuseBridge extends FuseStubFS {
     @Override
     public int ftruncate(String path, long size, FuseFileInfo fi) {
         return call("ftruncate", path, () -> {
-            await(top.ftruncate(callers.current(), fds.get(fi.fh.get()), size, Xdata.EMPTY));
+            Fd fd = fds.get(fi.fh.get());
+            kernelInodes.seen(fd.gfid());
+            await(top.ftruncate(callers.current(), fd, size, Xdata.EMPTY));
+            kernelInodes.changed(fd.gfid());
             return 0;
         });
     }
@@ -523,6 +588,8 @@ public class FuseBridge extends FuseStubFS {
                 Target t = resolve(c, path, fresh);
                 return openFd(t.inode(), flags, c, fdToOpen -> top.open(c, t.loc(), flags, fdToOpen, Xdata.EMPTY));
             });
+            kernelInodes.seen(fd.gfid());
+            if ((flags & O_TRUNC) != 0) kernelInodes.changed(fd.gfid());
             fi.fh.set(fds.add(fd));
             return 0;
         });
@@ -631,6 +698,8 @@ public class FuseBridge extends FuseStubFS {
                 throw e;
             }
             await(done);
+            kernelInodes.seen(fd.gfid());
+            kernelInodes.changed(fd.gfid()); // size, mtime and ctime as seen through its other names
             return n;
         });
     }
@@ -674,6 +743,7 @@ public class FuseBridge extends FuseStubFS {
         return call("release", path, () -> {
             Fd fd = fds.remove(fi.fh.get());
             if (fd == null) throw Errno.EBADF.exception("release of unknown handle " + fi.fh.get());
+            kernelInodes.seen(fd.gfid());
             try {
                 top.release(fd);
             } finally {
@@ -691,10 +761,30 @@ public class FuseBridge extends FuseStubFS {
         });
     }
 
+    /**
+     * SEEK_DATA/SEEK_HOLE on an open file (FUSE_LSEEK, answered outside libfuse: see
+     * {@link LseekRequests}). The result offset, or -errno.
+     */
+    long seek(long fh, long offset, int whence, int uid, int gid, int pid) {
+        try {
+            Fd fd = fds.find(fh);
+            if (fd == null) return -Errno.EBADF.code;
+            Caller c = new Caller(uid, gid, new int[0], pid, 0L);
+            return await(top.seek(c, fd, offset, whence, Xdata.EMPTY)).offset();
+        } catch (Throwable t) {
+            FopException fe = FopException.unwrap(t);
+            if (fe != null) return -fe.errno().code;
+            log.error("seek on handle {} failed unexpectedly; answering EIO", fh, t);
+            return -Errno.EIO.code;
+        }
+    }
+
     @Override
     public int fallocate(String path, int mode, long off, long length, FuseFileInfo fi) {
         return call("fallocate", path, () -> {
-            await(top.fallocate(callers.current(), fds.get(fi.fh.get()), mode, off, length, Xdata.EMPTY));
+            Fd fd = fds.get(fi.fh.get());
+            await(top.fallocate(callers.current(), fd, mode, off, length, Xdata.EMPTY));
+            kernelInodes.changed(fd.gfid());
             return 0;
         });
     }
@@ -886,8 +976,12 @@ public class FuseBridge extends FuseStubFS {
             byte[] bytes = new byte[(int) size];
             if (size > 0) value.get(0, bytes, 0, bytes.length);
             Caller c = callers.current();
-            retryStale(path, fresh -> await(top.setxattr(c, resolve(c, path, fresh).loc(), Map.of(name, bytes), flags,
-                    Xdata.EMPTY)));
+            Gfid changed = retryStale(path, fresh -> {
+                Target t = resolve(c, path, fresh);
+                await(top.setxattr(c, t.loc(), Map.of(name, bytes), flags, Xdata.EMPTY));
+                return t.inode().gfid();
+            });
+            kernelInodes.changed(changed);
             return 0;
         });
     }
@@ -933,7 +1027,12 @@ public class FuseBridge extends FuseStubFS {
     public int removexattr(String path, String name) {
         return call("removexattr", path, () -> {
             Caller c = callers.current();
-            retryStale(path, fresh -> await(top.removexattr(c, resolve(c, path, fresh).loc(), name, Xdata.EMPTY)));
+            Gfid changed = retryStale(path, fresh -> {
+                Target t = resolve(c, path, fresh);
+                await(top.removexattr(c, t.loc(), name, Xdata.EMPTY));
+                return t.inode().gfid();
+            });
+            kernelInodes.changed(changed);
             return 0;
         });
     }
@@ -969,6 +1068,8 @@ public class FuseBridge extends FuseStubFS {
      */
     private Target resolve(Caller c, String path, boolean fresh) {
         if (path == null) throw Errno.EBADF.exception("no path for a file that was removed");
+        Inode hiddenFile = hidden.get(path);
+        if (hiddenFile != null) return new Target(hiddenFile, null, null, path);
         Inode cur = inodes.root();
         Gfid parent = null;
         String name = null;

@@ -40,6 +40,9 @@ final class FuseSessionLoop {
     private static final int FUSE_BUF_IS_FD = 0x2;
     // struct fuse_in_header: uint32 len; uint32 opcode; ...
     private static final int OPCODE_AT = 4;
+    private static final int NODEID_AT = 16;
+    private static final int IN_HEADER_SIZE = 40;
+    private static final int ENOENT = 2;
     private static final int FUSE_FORGET = 2;
     private static final int FUSE_BATCH_FORGET = 42;
     private static final int EINTR = 4;
@@ -60,14 +63,24 @@ final class FuseSessionLoop {
     private final Queue<Thread> workers = new ConcurrentLinkedQueue<>();
     private volatile int minWorkers = 1;
     private volatile boolean warnedAtLimit;
+    private final LseekRequests.Seeker seeker;
+    private final KernelInodes kernelInodes;
     private volatile boolean failed;
 
-    private FuseSessionLoop(LibFuseSession lib, Pointer session, boolean growOnDemand) {
+    private FuseSessionLoop(LibFuseSession lib, Pointer session, boolean growOnDemand, LseekRequests.Seeker seeker,
+                            KernelInodes kernelInodes) {
         this.lib = lib;
         this.session = session;
         this.firstChan = lib.fuse_session_next_chan(session, null);
         this.bufSize = lib.fuse_chan_bufsize(firstChan);
         this.growOnDemand = growOnDemand;
+        this.seeker = seeker;
+        this.kernelInodes = kernelInodes;
+        kernelInodes.connect(nodeId -> {
+            int r = lib.fuse_lowlevel_notify_inval_inode(firstChan, nodeId, -1, 0);
+            // ENOENT: the kernel already dropped that inode.
+            if (r < 0 && r != -ENOENT) log.debug("invalidating kernel inode {} failed with errno {}", nodeId, -r);
+        });
     }
 
     /** How {@link #run} ended. */
@@ -87,9 +100,12 @@ final class FuseSessionLoop {
      * @param minWorkers    workers started up front when multithreaded (libfuse's -s makes it one)
      * @param onAbnormalEnd called when the loop stops for another reason than the kernel ending
      *                      the session, to make the kernel drop the connection (unmount)
+     * @param seeker        answers FUSE_LSEEK, which libfuse 2.9 does not handle ({@link LseekRequests})
+     * @param kernelInodes  told the node id of every request and every FORGET, and given the
+     *                      means to invalidate a node's attributes
      */
     static End run(LibFuseSession lib, Pointer ops, long opsSize, String[] argv, int minWorkers,
-                   Runnable onAbnormalEnd) {
+                   Runnable onAbnormalEnd, LseekRequests.Seeker seeker, KernelInodes kernelInodes) {
         NativeArgv nativeArgv = new NativeArgv(argv);
         Pointer mountpointOut = Memory.allocateDirect(RUNTIME, Long.BYTES, true);
         Pointer multithreadedOut = Memory.allocateDirect(RUNTIME, Integer.BYTES, true);
@@ -104,7 +120,8 @@ final class FuseSessionLoop {
                 return End.FAILED;
             }
             try {
-                FuseSessionLoop loop = new FuseSessionLoop(lib, lib.fuse_get_session(fuse), multithreaded);
+                FuseSessionLoop loop = new FuseSessionLoop(lib, lib.fuse_get_session(fuse), multithreaded, seeker,
+                        kernelInodes);
                 loop.serve(multithreaded ? Math.max(1, minWorkers) : 1, onAbnormalEnd);
                 return loop.failed ? End.FAILED : End.UNMOUNTED;
             } finally {
@@ -206,7 +223,19 @@ final class FuseSessionLoop {
                     waiting = false;
                     if (idle.decrementAndGet() == 0) startWorker(true);
                 }
-                process(buf, chan.getPointer(0));
+                int opcode = opcode(buf, data);
+                if (opcode == LseekRequests.FUSE_LSEEK) {
+                    LseekRequests.answer(data, res, lib.fuse_chan_fd(chan.getPointer(0)), seeker);
+                } else {
+                    if (opcode == FUSE_FORGET) kernelInodes.forget(data.getLong(NODEID_AT));
+                    if (opcode == FUSE_BATCH_FORGET) forgetBatch(data, res);
+                    KernelInodes.serving(opcode, opcode < 0 ? 0 : data.getLong(NODEID_AT));
+                    try {
+                        process(buf, chan.getPointer(0));
+                    } finally {
+                        KernelInodes.served();
+                    }
+                }
                 if (growOnDemand && !waiting && retire()) return; // not counted as idle now: nothing to undo
             }
         } finally {
@@ -224,11 +253,26 @@ final class FuseSessionLoop {
         }
     }
 
+    /** struct fuse_batch_forget_in {u32 count, u32 dummy} then count x {u64 nodeid, u64 nlookup}. */
+    private void forgetBatch(Pointer data, int size) {
+        long count = Integer.toUnsignedLong(data.getInt(IN_HEADER_SIZE));
+        for (long i = 0; i < count; i++) {
+            long at = IN_HEADER_SIZE + 8 + i * 16;
+            if (at + 8 > size) break;
+            kernelInodes.forget(data.getLong(at));
+        }
+    }
+
     /** A burst of FORGETs must not start workers. */
     private static boolean isForget(Pointer buf, Pointer data) {
-        if ((buf.getInt(BUF_FLAGS_AT) & FUSE_BUF_IS_FD) != 0) return false;
-        int opcode = data.getInt(OPCODE_AT);
+        int opcode = opcode(buf, data);
         return opcode == FUSE_FORGET || opcode == FUSE_BATCH_FORGET;
+    }
+
+    /** The request's opcode, or -1 when it is still in a pipe (spliced) rather than in memory. */
+    private static int opcode(Pointer buf, Pointer data) {
+        if ((buf.getInt(BUF_FLAGS_AT) & FUSE_BUF_IS_FD) != 0) return -1;
+        return data.getInt(OPCODE_AT);
     }
 
     /** A C argv in native memory that stays valid for the whole mount, whatever libfuse keeps of it. */

@@ -57,6 +57,14 @@ public interface LibFuseSession {
     @IgnoreError
     int fuse_interrupted();
 
+    /** The /dev/fuse file descriptor of a channel. */
+    @IgnoreError
+    int fuse_chan_fd(Pointer chan);
+
+    /** Tells the kernel to drop a node's cached attributes (off &lt; 0) and pages; 0 or -errno. */
+    @IgnoreError
+    int fuse_lowlevel_notify_inval_inode(Pointer chan, long nodeId, long off, long len);
+
     /** Loads libfuse 2 the way jnr-fuse does, so both bind the same library. */
     static LibFuseSession load() {
         try {

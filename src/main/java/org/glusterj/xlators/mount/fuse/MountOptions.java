@@ -36,13 +36,14 @@ final class MountOptions {
      * (reference/jnr-fuse.md); the timeouts are GlusterFS fuse's (1 s, and no negative caching
      * because another client may create a name at any time); allow_other and
      * default_permissions let every user use the mount with the kernel checking modes;
-     * auto_unmount removes the mount if the client is killed; hard_remove because libfuse would
-     * otherwise hide an unlinked open file by renaming it to .fuse_hiddenXXX, a name every other
-     * client would see and a crash would leave behind (our fds address files by gfid instead);
-     * use_ino and readdir_ino so that stat and readdir show the gfid-derived inode number, the same
-     * for every name of a hard link and on every client (libfuse would number each path itself);
-     * intr so that a process blocked in F_SETLKW can be interrupted (see FuseBridge.awaitLock),
-     * with a real-time signal since libfuse's default SIGUSR1 is the client's io-stats dump.
+     * auto_unmount removes the mount if the client is killed (it makes libfuse mount through
+     * fusermount, which always adds nodev,nosuid); no hard_remove: libfuse then keeps a path for an
+     * unlinked open file, which fstat needs, and FuseBridge turns its .fuse_hidden rename into an
+     * unlink on the bricks and a client-only name (HiddenFiles); use_ino and readdir_ino so that
+     * stat and readdir show the gfid-derived inode number, the same for every name of a hard link
+     * and on every client (libfuse would number each path itself); intr so that a process blocked
+     * in F_SETLKW can be interrupted (see FuseBridge.awaitLock), with a real-time signal since
+     * libfuse's default SIGUSR1 is the client's io-stats dump.
      */
     static MountOptions defaults(FuseBridge.Settings s) {
         MountOptions m = new MountOptions();
@@ -57,7 +58,6 @@ final class MountOptions {
         m.put("allow_other", null);
         m.put("default_permissions", null);
         m.put("auto_unmount", null);
-        m.put("hard_remove", null);
         m.put("use_ino", null);
         m.put("readdir_ino", null);
         m.put("intr", null);

@@ -9,9 +9,10 @@
  *   <li>utimens: with flag_utime_omit_ok set (bit 2 of the bitfield at byte 304 of struct
  *       fuse_operations, which jnr-fuse declares only as padding) UTIME_NOW/UTIME_OMIT reach us and
  *       go to the bricks unchanged; without it libfuse substitutes its own clock for both times.</li>
- *   <li>flag_nullpath_ok (bit 0) plus the hard_remove mount option: an unlinked file that is still
- *       open stays usable through its handle (paths arrive null, fds address files by gfid) and
- *       libfuse does not rename it to a .fuse_hiddenXXX name other clients would see.</li>
+ *   <li>No hard_remove: the kernel's GETATTR for fstat(2) carries no file handle, so libfuse needs
+ *       a path for an unlinked open file. It renames such a file to .fuse_hiddenXXX; FuseBridge
+ *       makes that an unlink on the bricks plus a name known to this client only (HiddenFiles).
+ *       flag_nullpath_ok (bit 0) still lets handle-based requests arrive without a path.</li>
  *   <li>negative_timeout=0: another client may create any name at any time, so the kernel must
  *       not cache "no such file" (GlusterFS's default too).</li>
  *   <li>jnr-fuse's fsyncdir has no datasync argument; it is passed as false.</li>
@@ -27,6 +28,16 @@
  *       Ctrl-C of a process blocked in fcntl works.</li>
  *   <li>The inode table's dentry timeout is Settings.entryTimeout; an entry_timeout given with -o
  *       changes only the kernel's cache.</li>
+ *   <li>libfuse 2.9 answers FUSE_LSEEK with ENOSYS, after which the kernel treats every file as
+ *       all data; the session loop answers it itself from the raw request (LseekRequests), so
+ *       SEEK_DATA/SEEK_HOLE reach the bricks.</li>
+ *   <li>libfuse's path API makes every name of a hard link its own kernel inode. The session loop
+ *       notes the node id of each request; after a change through one name the kernel is told to
+ *       drop the attributes of the file's other nodes (KernelInodes), so nlink, ctime and size
+ *       show through every name at once.</li>
+ *   <li>The mount is nodev,nosuid: auto_unmount makes libfuse mount through fusermount, which
+ *       always adds both. Device nodes and set-id files can be made and are kept; they do not
+ *       act as devices or set-id programs through this mount.</li>
  * </ul>
  */
 package org.glusterj.xlators.mount.fuse;

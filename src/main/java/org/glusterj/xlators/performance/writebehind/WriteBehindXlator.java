@@ -25,6 +25,7 @@ import org.glusterj.core.LkReply;
 import org.glusterj.core.Loc;
 import org.glusterj.core.ReadReply;
 import org.glusterj.core.ReaddirReply;
+import org.glusterj.core.SeekReply;
 import org.glusterj.core.SetAttr;
 import org.glusterj.core.Xdata;
 import org.glusterj.core.Xlator;
@@ -408,6 +409,14 @@ public final class WriteBehindXlator extends Xlator {
         Errno e = takeError(fd);
         if (e != null) return reportedError(e);
         return afterAll(fd.gfid(), "fallocate", () -> firstChild().fallocate(c, fd, mode, offset, len, x));
+    }
+
+    /** SEEK_DATA/SEEK_HOLE must see the data already acknowledged. */
+    @Override
+    public CompletableFuture<SeekReply> seek(Caller c, Fd fd, long offset, int what, Xdata x) {
+        Errno e = takeError(fd);
+        if (e != null) return reportedError(e);
+        return afterAll(fd.gfid(), "seek", () -> firstChild().seek(c, fd, offset, what, x));
     }
 
     @Override

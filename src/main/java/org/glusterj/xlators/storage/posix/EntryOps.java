@@ -119,7 +119,7 @@ final class EntryOps {
         try (Obj parent = store.locateDir(loc.parent())) {
             BrickStore.checkVisible(parent, name, Errno.EPERM);
             Iatt pre = parent.iatt();
-            OpenFile of = createOrOpen(parent, name, gfid, flags, owner(c, parent, perm));
+            OpenFile of = createOrOpen(c, parent, name, gfid, flags, owner(c, parent, perm));
             return new Created(new EntryReply(of.iatt(), pre, parent.restat(), null), of);
         }
     }
@@ -129,7 +129,7 @@ final class EntryOps {
      * (keeping its own gfid). The name can vanish between our failed link and our open: then the
      * creation is tried again, a few times.
      */
-    private OpenFile createOrOpen(Obj parent, String name, Gfid gfid, int flags, HandleFirst.Owner owner) {
+    private OpenFile createOrOpen(Caller c, Obj parent, String name, Gfid gfid, int flags, HandleFirst.Owner owner) {
         int oflags = FileOps.flagsForOpen(flags) | Sys.O_CLOEXEC | Sys.O_CREAT | Sys.O_EXCL;
         for (int attempt = 1; ; attempt++) {
             try {
@@ -138,7 +138,7 @@ final class EntryOps {
                 return new OpenFile(made.fd(), gfid, null);
             } catch (FopException e) {
                 if (e.errno() != Errno.EEXIST || (flags & Sys.O_EXCL) != 0) throw e;
-                OpenFile existing = openExisting(parent, name, flags);
+                OpenFile existing = openExisting(c, parent, name, flags);
                 if (existing != null) return existing;
                 if (attempt == CREATE_ATTEMPTS) throw e;
             }
@@ -146,9 +146,14 @@ final class EntryOps {
     }
 
     /** The file at {@code name} opened with the client's flags; null when it vanished or was replaced meanwhile. */
-    private OpenFile openExisting(Obj parent, String name, int flags) {
+    private OpenFile openExisting(Caller c, Obj parent, String name, int flags) {
         Obj existing = store.findEntry(parent, name);
         if (existing == null) return null;
+        // The client's kernel checked permissions for a create, not for an open of a file another
+        // client made meanwhile; the brick opens as root, so it checks the caller's access here.
+        if (!InodeOps.permits(c, existing.stat, accessFor(flags))) {
+            throw Errno.EACCES.exception(name + " exists and uid " + c.uid() + " may not open it so");
+        }
         if (existing.isDir()) throw Errno.EISDIR.exception(name + " exists and is a directory");
         if (existing.stat.isSymlink()) throw Errno.ELOOP.exception(name + " exists and is a symlink (not followed)");
         if (!existing.stat.isRegular()) {
@@ -187,6 +192,16 @@ final class EntryOps {
             Iatt attr = Sys.fstatat(parent.dirFd, name).toIatt(gfid);
             return new EntryReply(attr, pre, parent.restat(), null);
         }
+    }
+
+    /** access(2) bits an open with these flags needs. */
+    private static int accessFor(int flags) {
+        int mode = switch (flags & Sys.O_ACCMODE) {
+            case Sys.O_WRONLY -> 2;
+            case Sys.O_RDWR -> 6;
+            default -> 4;
+        };
+        return (flags & Sys.O_TRUNC) != 0 ? mode | 2 : mode;
     }
 
     private static Gfid newGfid(Loc loc) {

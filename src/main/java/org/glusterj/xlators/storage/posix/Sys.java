@@ -1,7 +1,9 @@
 package org.glusterj.xlators.storage.posix;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.LibraryOption;
@@ -80,6 +82,50 @@ final class Sys {
      * O_NOFOLLOW walk). An empty path opens the root itself.
      */
     static int openBeneath(int rootFd, String relPath, int flags) {
+        if (relPath.getBytes(StandardCharsets.UTF_8).length < PATH_PIECE) return openBeneathOnce(rootFd, relPath, flags);
+        // One open resolves at most PATH_MAX (4096) bytes, but a directory may be nested deeper
+        // than that (users reach it relative to their working directory): open it piece by piece.
+        List<String> pieces = pathPieces(relPath);
+        int dir = rootFd;
+        try {
+            for (int i = 0; i < pieces.size() - 1; i++) {
+                int next = openBeneathOnce(dir, pieces.get(i), O_PATH | O_DIRECTORY);
+                if (dir != rootFd) C.close(dir);
+                dir = next;
+            }
+            return openBeneathOnce(dir, pieces.get(pieces.size() - 1), flags);
+        } finally {
+            if (dir != rootFd) C.close(dir);
+        }
+    }
+
+    /** Below PATH_MAX with room to spare; a piece is whole components (each at most 255 bytes). */
+    static final int PATH_PIECE = 2048;
+
+    /** relPath cut at slashes into pieces of fewer than PATH_PIECE bytes each. */
+    static List<String> pathPieces(String relPath) {
+        List<String> pieces = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        int curBytes = 0;
+        for (String part : relPath.split("/")) {
+            int bytes = part.getBytes(StandardCharsets.UTF_8).length;
+            if (cur.length() > 0 && curBytes + 1 + bytes >= PATH_PIECE) {
+                pieces.add(cur.toString());
+                cur.setLength(0);
+                curBytes = 0;
+            }
+            if (cur.length() > 0) {
+                cur.append('/');
+                curBytes++;
+            }
+            cur.append(part);
+            curBytes += bytes;
+        }
+        pieces.add(cur.toString());
+        return pieces;
+    }
+
+    private static int openBeneathOnce(int rootFd, String relPath, int flags) {
         if (relPath.isEmpty()) return openat(rootFd, ".", flags, 0);
         if (openat2Works) {
             long[] how = {flags | O_CLOEXEC | O_NOFOLLOW, 0, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};

@@ -86,7 +86,7 @@ class FuseBridgeMountIT {
             assertEquals(SetAttr.MTIME, mem.lastSetAttr.valid());
             assertEquals(SetAttr.UTIME_NOW, mem.lastSetAttr.mtimeNsec());
 
-            // An open file stays usable after unlink (hard_remove + flag_nullpath_ok: no .fuse_hidden rename).
+            // An open file stays usable after unlink, and its client-only .fuse_hidden name is never listed.
             Path tmp = mp.resolve("scratch");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                     StandardOpenOption.WRITE)) {

@@ -119,6 +119,41 @@ class FuseBridgeTest {
 
     // ---- tests ----
 
+    /** libfuse hides an open file that loses its name by renaming it; that name lives in this client only. */
+    @Test
+    void fileHiddenByLibfuseIsUnlinkedOnTheGraphAndServedByItsHiddenName() {
+        FuseFileInfo fi = createFile("/f", "kept".getBytes(StandardCharsets.UTF_8));
+        Gfid gfid = mem.childOf(Gfid.ROOT, "f");
+        String hidden = "/.fuse_hidden0000000200000001";
+        assertEquals(0, bridge.rename("/f", hidden));
+        assertNull(mem.childOf(Gfid.ROOT, "f"), "the bricks no longer have the name");
+        assertNull(mem.childOf(Gfid.ROOT, ".fuse_hidden0000000200000001"), "nor the hidden one");
+        assertTrue(list("/").stream().noneMatch(l -> l.name().startsWith(".fuse_hidden") || l.name().equals("f")));
+        FileStat st = stat();
+        assertEquals(0, bridge.getattr(hidden, st));
+        assertEquals(4, st.st_size.longValue());
+        assertEquals(0, st.st_nlink.intValue(), "no names left");
+        assertEquals(0, bridge.chmod(hidden, 0600));
+        assertEquals(0600, mem.node(gfid).mode & 0777);
+        assertEquals("kept", new String(readAll(hidden, fi, 16), StandardCharsets.UTF_8));
+        assertEquals(0, bridge.release(hidden, fi));
+        assertEquals(0, bridge.unlink(hidden), "libfuse's unlink of the hidden name after the last release");
+        assertEquals(-Errno.ENOENT.code, bridge.getattr(hidden, stat()));
+    }
+
+    @Test
+    void renameOfAFileNobodyHasOpenToAHiddenLookingNameIsAnOrdinaryRename() {
+        FuseFileInfo fi = createFile("/g", new byte[0]);
+        assertEquals(0, bridge.release("/g", fi));
+        assertEquals(0, bridge.rename("/g", "/.fuse_hidden0000000300000001"));
+        assertNotNull(mem.childOf(Gfid.ROOT, ".fuse_hidden0000000300000001"));
+    }
+
+    @Test
+    void seekOnAnUnknownHandleIsEbadf() {
+        assertEquals(-Errno.EBADF.code, bridge.seek(12345, 0, 3, 0, 0, 1));
+    }
+
     @Test
     void getattrOfRootAndOfMissingName() {
         FileStat st = stat();

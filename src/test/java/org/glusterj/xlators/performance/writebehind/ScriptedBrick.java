@@ -25,6 +25,7 @@ import org.glusterj.core.Iatt;
 import org.glusterj.core.Loc;
 import org.glusterj.core.ReadReply;
 import org.glusterj.core.ReaddirReply;
+import org.glusterj.core.SeekReply;
 import org.glusterj.core.SetAttr;
 import org.glusterj.core.Xdata;
 import org.glusterj.core.Xlator;
@@ -208,6 +209,12 @@ final class ScriptedBrick extends Xlator {
     @Override
     public CompletableFuture<ChangeReply> fsync(Caller c, Fd fd, boolean datasync, Xdata x) {
         return run(new Call("fsync", fd.gfid(), 0, 0), () -> new ChangeReply(iatt(fd.gfid()), iatt(fd.gfid()), null));
+    }
+
+    /** SEEK_DATA answers where the file's data ends up after the writes so far: its size. */
+    @Override
+    public CompletableFuture<SeekReply> seek(Caller c, Fd fd, long offset, int what, Xdata x) {
+        return run(new Call("seek", fd.gfid(), offset, 0), () -> new SeekReply(iatt(fd.gfid()).size(), null));
     }
 
     @Override

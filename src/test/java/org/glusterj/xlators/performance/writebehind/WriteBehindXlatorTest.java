@@ -27,6 +27,7 @@ import org.glusterj.core.Inode;
 import org.glusterj.core.Loc;
 import org.glusterj.core.ReadReply;
 import org.glusterj.core.SetAttr;
+import org.glusterj.core.SeekReply;
 import org.glusterj.core.Xdata;
 import org.glusterj.core.XlatorConfig;
 import org.glusterj.options.Options;
@@ -163,6 +164,19 @@ class WriteBehindXlatorTest {
         assertEquals(1100, get(fs).attr().size());
         assertEquals(1100, get(st).attr().size());
         assertEquals(List.of("writev", "fstat", "stat"), brick.fops());
+    }
+
+    @Test
+    void seekWaitsForEarlierWrites() throws Exception {
+        WriteBehindXlator wb = wb();
+        brick.hold = true;
+        get(wb.writev(C, fd, filled(100, 'x'), 1000, 0, Xdata.EMPTY));
+        CompletableFuture<SeekReply> sk = wb.seek(C, fd, 0, 3, Xdata.EMPTY);
+        assertFalse(sk.isDone(), "SEEK_DATA waits for the pending write");
+        assertFalse(brick.fops().contains("seek"), "and is not sent before it: " + brick.fops());
+        brick.answerAll();
+        assertEquals(1100, get(sk).offset());
+        assertEquals(List.of("writev", "seek"), brick.fops());
     }
 
     @Test

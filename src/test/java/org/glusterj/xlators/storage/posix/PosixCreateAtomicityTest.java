@@ -40,6 +40,20 @@ import org.junit.jupiter.api.Test;
 class PosixCreateAtomicityTest extends BrickFixture {
     private static final Caller USER = Caller.of(1234, 2345, 99);
 
+    /** A create that finds a file made meanwhile opens it only if the caller may (the brick runs as root). */
+    @Test
+    void createOfAFileThatAppearedMeanwhileChecksTheCallersAccess() {
+        create(Gfid.ROOT, "theirs"); // root's, mode 0644
+        assertErrno(Errno.EACCES, posix.create(USER, newEntry(Gfid.ROOT, "theirs", Gfid.random()),
+                Sys.O_RDWR | Sys.O_CREAT, 0644, 022, new Fd(new Inode(Gfid.random(), FileType.S_IFREG), 0, 1), null));
+        assertErrno(Errno.EACCES, posix.create(USER, newEntry(Gfid.ROOT, "theirs", Gfid.random()),
+                Sys.O_RDONLY | Sys.O_TRUNC | Sys.O_CREAT, 0644, 022, new Fd(new Inode(Gfid.random(), FileType.S_IFREG), 0, 1), null));
+        Fd readable = new Fd(new Inode(Gfid.random(), FileType.S_IFREG), 0, 1);
+        ok(posix.create(USER, newEntry(Gfid.ROOT, "theirs", Gfid.random()), Sys.O_RDONLY | Sys.O_CREAT, 0644, 022,
+                readable, null));
+        posix.release(readable);
+    }
+
     @Test
     void lookupsRacingCreationsSeeNothingOrTheRequestedGfid() throws Exception {
         Gfid dir = mkdir(Gfid.ROOT, "race");
