@@ -32,6 +32,7 @@ import org.glusterj.core.SeekReply;
 import org.glusterj.core.SetAttr;
 import org.glusterj.core.StatfsReply;
 import org.glusterj.core.XattrReply;
+import org.glusterj.core.Upcall;
 import org.glusterj.core.Xdata;
 import org.glusterj.core.Xlator;
 import org.glusterj.core.XlatorConfig;
@@ -137,6 +138,7 @@ public final class ClientXlator extends Xlator {
                 out.writeInt(RpcCodec.VERSION);
                 Wire.writeString(out, subvolume);
                 Wire.writeString(out, clientId);
+                out.writeInt(RpcCodec.FEATURE_UPCALL);
             }, Replies::done).thenCompose(done -> reopenAll());
         }
 
@@ -145,6 +147,13 @@ public final class ClientXlator extends Xlator {
             lastFailure = null;
             log.info("{}: connected to brick \"{}\" at {}", ClientXlator.this, subvolume, rpc.peer());
             report(Event.CHILD_UP);
+        }
+
+        /** On the event loop: caches above drop entries without blocking. */
+        @Override
+        public void onUpcall(Upcall upcall) {
+            log.trace("{}: upcall {}", ClientXlator.this, upcall);
+            upcall(upcall, ClientXlator.this);
         }
 
         @Override
