@@ -15,6 +15,7 @@ import org.glusterj.core.Dirent;
 import org.glusterj.core.Done;
 import org.glusterj.core.EntryReply;
 import org.glusterj.core.Errno;
+import org.glusterj.core.Event;
 import org.glusterj.core.Fd;
 import org.glusterj.core.FopException;
 import org.glusterj.core.Gfid;
@@ -27,6 +28,7 @@ import org.glusterj.core.RenameReply;
 import org.glusterj.core.SetAttr;
 import org.glusterj.core.Statvfs;
 import org.glusterj.core.StatfsReply;
+import org.glusterj.core.Upcall;
 import org.glusterj.core.XattrReply;
 import org.glusterj.core.Xdata;
 import org.glusterj.core.Xlator;
@@ -55,9 +57,15 @@ import org.slf4j.LoggerFactory;
  * cluster/distribute merges a directory's attributes over its bricks, which those replies do not.
  * A change inside a directory (create, unlink, rename, …) drops the directory's cached attributes.
  *
+ * <p>With cache-invalidation on (and features/upcall on the bricks), another client's changes
+ * arrive as {@link Upcall}s: the inode's attributes are dropped (never refreshed from the notice:
+ * a reply already in flight must not bring back what came before it), an ENTRIES notice drops
+ * every name cached under the directory, and a lost brick connection drops everything, since
+ * notices may have been missed meanwhile. md-cache-timeout can then be long (GlusterFS's
+ * metadata-cache group uses 600 s). Without it, md-cache-timeout alone bounds staleness.
+ *
  * <p>Not done: caching extended attributes (storage/posix does not answer xattr requests in
- * lookup xdata yet); the xattr options are accepted and have no effect. There is no upcall
- * channel, so cache-invalidation is accepted and ignored: md-cache-timeout bounds staleness.
+ * lookup xdata yet); the xattr options are accepted and have no effect.
  */
 public final class MdCacheXlator extends Xlator {
     private static final Logger log = LoggerFactory.getLogger(MdCacheXlator.class);
@@ -69,7 +77,8 @@ public final class MdCacheXlator extends Xlator {
     public static final Option<Boolean> FORCE_READDIRP = Option.bool("force-readdirp", true,
             "Turn readdir into readdirp, so that listings fill the cache.");
     public static final Option<Boolean> CACHE_INVALIDATION = Option.bool("cache-invalidation", false,
-            "Accepted for GlusterFS compatibility; glusterj has no upcall channel, so only the timeout applies.");
+            "Drop cached entries when a brick's features/upcall reports another client's change, and flush "
+                    + "the cache when a brick connection drops. Needs cache-invalidation on the bricks too.");
     public static final Option<Boolean> PASS_THROUGH = Option.bool("pass-through", false,
             "Pass every fop through untouched.");
     public static final Option<Boolean> CACHE_CAPABILITY = Option.bool("cache-capability-xattrs", true,
@@ -96,6 +105,7 @@ public final class MdCacheXlator extends Xlator {
     private static final int O_TRUNC = 01000;
 
     private final boolean enabled;
+    private final boolean invalidation;
     private final boolean cacheStatfs;
     private final boolean forceReaddirp;
     private final long timeoutNanos;
@@ -122,10 +132,34 @@ public final class MdCacheXlator extends Xlator {
         this.clock = clock;
         this.cache = new AttrCache(timeoutNanos, clock);
         this.capabilities = enabled && options().get(CACHE_CAPABILITY) ? new CapabilityCache(timeoutNanos, clock) : null;
-        if (enabled && options().get(CACHE_INVALIDATION)) {
-            log.info("{}: cache-invalidation is on but glusterj has no upcalls; attributes are trusted for {} s",
-                    name(), seconds);
+        this.invalidation = enabled && options().get(CACHE_INVALIDATION);
+        if (invalidation) log.info("{}: cache-invalidation on; attributes trusted for {} s unless a brick says otherwise",
+                name(), seconds);
+    }
+
+    // ---- other clients' changes ----
+
+    @Override
+    public void upcall(Upcall upcall, Xlator source) {
+        if (invalidation) {
+            Gfid g = upcall.gfid();
+            cache.invalidate(g);
+            if (upcall.has(Upcall.ENTRIES) || upcall.has(Upcall.GONE)) cache.dropNames(g);
+            forgetCapability(g);
+            statfs = null;
         }
+        super.upcall(upcall, source);
+    }
+
+    /** While a brick was away its upcalls were lost: nothing cached can be trusted for long any more. */
+    @Override
+    public void notify(Event event, Xlator source) {
+        if (invalidation && (event == Event.CHILD_DOWN || event == Event.CHILD_UP)) {
+            cache.invalidateAll();
+            if (capabilities != null) capabilities.invalidateAll();
+            statfs = null;
+        }
+        super.notify(event, source);
     }
 
     /** How many objects have cache entries (for tests and diagnostics). */
