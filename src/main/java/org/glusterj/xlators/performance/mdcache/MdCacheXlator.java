@@ -141,7 +141,9 @@ public final class MdCacheXlator extends Xlator {
 
     @Override
     public void upcall(Upcall upcall, Xlator source) {
-        if (invalidation) {
+        if (invalidation && upcall.isEverything()) {
+            dropEverything();
+        } else if (invalidation) {
             Gfid g = upcall.gfid();
             cache.invalidate(g);
             if (upcall.has(Upcall.ENTRIES) || upcall.has(Upcall.GONE)) cache.dropNames(g);
@@ -154,12 +156,14 @@ public final class MdCacheXlator extends Xlator {
     /** While a brick was away its upcalls were lost: nothing cached can be trusted for long any more. */
     @Override
     public void notify(Event event, Xlator source) {
-        if (invalidation && (event == Event.CHILD_DOWN || event == Event.CHILD_UP)) {
-            cache.invalidateAll();
-            if (capabilities != null) capabilities.invalidateAll();
-            statfs = null;
-        }
+        if (invalidation && (event == Event.CHILD_DOWN || event == Event.CHILD_UP)) dropEverything();
         super.notify(event, source);
+    }
+
+    private void dropEverything() {
+        cache.invalidateAll();
+        if (capabilities != null) capabilities.invalidateAll();
+        statfs = null;
     }
 
     /** How many objects have cache entries (for tests and diagnostics). */

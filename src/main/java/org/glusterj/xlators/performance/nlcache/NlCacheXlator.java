@@ -253,7 +253,8 @@ public final class NlCacheXlator extends Xlator {
 
     @Override
     public void upcall(Upcall upcall, Xlator source) {
-        if (enabled && (upcall.has(Upcall.ENTRIES) || upcall.has(Upcall.GONE))) cache.drop(upcall.gfid());
+        if (enabled && upcall.isEverything()) cache.dropAll();
+        else if (enabled && (upcall.has(Upcall.ENTRIES) || upcall.has(Upcall.GONE))) cache.drop(upcall.gfid());
         super.upcall(upcall, source);
     }
 

@@ -130,6 +130,8 @@ public final class ClientXlator extends Xlator {
 
     /** The connection lifecycle: handshake, reopen fds, report up and down. */
     private final class Session implements RpcClient.Session {
+        private volatile boolean wasReady;
+
         @Override
         public CompletableFuture<Void> onConnected() {
             String clientId = "glusterj:" + ManagementFactory.getRuntimeMXBean().getName() + ":" + name() + ":"
@@ -144,6 +146,9 @@ public final class ClientXlator extends Xlator {
 
         @Override
         public void onReady() {
+            // Upcalls sent while we were away are lost: caches above must forget what they hold.
+            if (wasReady) upcall(Upcall.everything(), ClientXlator.this);
+            wasReady = true;
             lastFailure = null;
             log.info("{}: connected to brick \"{}\" at {}", ClientXlator.this, subvolume, rpc.peer());
             report(Event.CHILD_UP);

@@ -128,6 +128,20 @@ class MdCacheInvalidationTest {
     }
 
     @Test
+    void aReconnectedBrickNoticeFlushesEverything() {
+        MdCacheXlator m = longLived();
+        child.answer("stat", new AttrReply(file(0644, 0, 100), null));
+        child.answer("lookup", new EntryReply(file(0644, 0, 100), null, dir(50), null));
+        lookupByName(m, "f");
+        statMode(m);
+        m.upcall(Upcall.everything(), child);
+        statMode(m);
+        lookupByName(m, "f");
+        assertEquals(1, child.calls("stat"));
+        assertEquals(2, child.calls("lookup"));
+    }
+
+    @Test
     void withoutInvalidationUpcallsAreIgnoredButPassedOn() {
         MdCacheXlator m = mdc("md-cache-timeout", "600");
         Above above = new Above(m);

@@ -292,6 +292,7 @@ class NlCacheXlatorTest {
         NlCacheXlator n = nlc("nl-cache-limit", "4KB");
         List<Gfid> made = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
+            now.addAndGet(1_000_000); // a millisecond apart, so that "least recently used" is well defined
             made.add(mkdir(n, DIR, "d" + i));
             for (int j = 0; j < 3; j++) lookup(n, made.get(i), "absent-name-" + j);
         }
@@ -311,6 +312,18 @@ class NlCacheXlatorTest {
         n.notify(Event.CHILD_DOWN, brick);
         assertEquals(Errno.ENOENT, lookup(n, DIR, "x"));
         assertEquals(2, brick.lookups);
+    }
+
+    @Test
+    void aReconnectedBrickNoticeDropsEverything() {
+        NlCacheXlator n = nlc();
+        Gfid fresh = mkdir(n, DIR, "fresh");
+        assertEquals(Errno.ENOENT, lookup(n, DIR, "x"));
+        int before = brick.lookups;
+        n.upcall(Upcall.everything(), brick);
+        assertEquals(Errno.ENOENT, lookup(n, DIR, "x"));
+        assertEquals(Errno.ENOENT, lookup(n, fresh, "y"));
+        assertEquals(before + 2, brick.lookups);
     }
 
     @Test
