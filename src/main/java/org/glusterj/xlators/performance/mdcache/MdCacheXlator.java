@@ -365,25 +365,25 @@ public final class MdCacheXlator extends Xlator {
     @Override
     public CompletableFuture<EntryReply> create(Caller c, Loc loc, int flags, int mode, int umask, Fd fd, Xdata x) {
         if (!enabled) return firstChild().create(c, loc, flags, mode, umask, fd, x);
-        return newEntry(loc, () -> firstChild().create(c, loc, flags, mode, umask, fd, x));
+        return newEntry(loc, false, () -> firstChild().create(c, loc, flags, mode, umask, fd, x));
     }
 
     @Override
     public CompletableFuture<EntryReply> mkdir(Caller c, Loc loc, int mode, int umask, Xdata x) {
         if (!enabled) return firstChild().mkdir(c, loc, mode, umask, x);
-        return newEntry(loc, () -> firstChild().mkdir(c, loc, mode, umask, x));
+        return newEntry(loc, true, () -> firstChild().mkdir(c, loc, mode, umask, x));
     }
 
     @Override
     public CompletableFuture<EntryReply> mknod(Caller c, Loc loc, int mode, long rdev, int umask, Xdata x) {
         if (!enabled) return firstChild().mknod(c, loc, mode, rdev, umask, x);
-        return newEntry(loc, () -> firstChild().mknod(c, loc, mode, rdev, umask, x));
+        return newEntry(loc, false, () -> firstChild().mknod(c, loc, mode, rdev, umask, x));
     }
 
     @Override
     public CompletableFuture<EntryReply> symlink(Caller c, String target, Loc loc, int umask, Xdata x) {
         if (!enabled) return firstChild().symlink(c, target, loc, umask, x);
-        return newEntry(loc, () -> firstChild().symlink(c, target, loc, umask, x));
+        return newEntry(loc, false, () -> firstChild().symlink(c, target, loc, umask, x));
     }
 
     /**
@@ -391,12 +391,14 @@ public final class MdCacheXlator extends Xlator {
      * (create without O_EXCL may open, even truncate, an existing file, whose gfid is then the
      * reply's and not the one we proposed).
      */
-    private CompletableFuture<EntryReply> newEntry(Loc loc, Supplier<CompletableFuture<EntryReply>> wind) {
+    private CompletableFuture<EntryReply> newEntry(Loc loc, boolean directory, Supplier<CompletableFuture<EntryReply>> wind) {
         Gfid parent = loc.parent();
         Gfid proposed = loc.gfid();
         Gfid named = cache.resolve(parent, loc.name());
         Gfid existing = named != null && !named.equals(proposed) ? named : null;
         cache.dropName(parent, loc.name());
+        Iatt parentBefore = cache.fresh(parent);
+        long capabilityEpoch = capabilities == null ? 0 : capabilities.epoch();
         long parentTicket = cache.changing(parent);
         long proposedTicket = cache.changing(proposed);
         long existingTicket = cache.changing(existing);
@@ -404,13 +406,35 @@ public final class MdCacheXlator extends Xlator {
             Iatt attr = t == null ? r.attr() : null;
             boolean objectAlone = cache.changed(proposed, proposedTicket, cacheable(attr));
             cache.changed(existing, existingTicket, null);
-            boolean parentAlone = cache.changed(parent, parentTicket, null);
+            Iatt parentAfter = t == null && !directory ? parentAfterOwnChange(parentBefore, r.postParent()) : null;
+            boolean parentAlone = cache.changed(parent, parentTicket, parentAfter);
             boolean madeProposed = attr != null && attr.gfid() != null && attr.gfid().equals(proposed);
             // An object we did not propose may have had changes in flight: bind its name, ask its attributes afresh.
             if (parentAlone && attr != null && attr.gfid() != null && (objectAlone || !madeProposed)) {
                 cache.putName(parent, loc.name(), attr.gfid());
             }
+            // A file we just made has no security.capability: the kernel's check before each write needs no round trip.
+            if (madeProposed && capabilities != null && attr.isRegular()) capabilities.put(proposed, null, capabilityEpoch);
         });
+    }
+
+    /**
+     * With cache-invalidation on, a directory keeps its cached attributes across our own change of
+     * a non-directory entry in it, with the times the brick reported (GlusterFS's md-cache sets the
+     * parent from postparent). The link count and the rest stay as the merged lookup gave them; a
+     * change that moves the link count (a subdirectory made, removed or moved) drops them instead.
+     * Other clients' changes still arrive as upcalls. Without invalidation the directory is asked afresh.
+     */
+    private Iatt parentAfterOwnChange(Iatt before, Iatt post) {
+        if (!invalidation || before == null || post == null || !before.gfid().equals(post.gfid())) return null;
+        boolean postNewer = post.ctimeSec() > before.ctimeSec()
+                || (post.ctimeSec() == before.ctimeSec() && post.ctimeNsec() > before.ctimeNsec());
+        boolean mpostNewer = post.mtimeSec() > before.mtimeSec()
+                || (post.mtimeSec() == before.mtimeSec() && post.mtimeNsec() > before.mtimeNsec());
+        return new Iatt(before.gfid(), before.mode(), before.nlink(), before.uid(), before.gid(), before.rdev(),
+                before.size(), before.blocks(), before.blksize(), before.atimeSec(), before.atimeNsec(),
+                mpostNewer ? post.mtimeSec() : before.mtimeSec(), mpostNewer ? post.mtimeNsec() : before.mtimeNsec(),
+                postNewer ? post.ctimeSec() : before.ctimeSec(), postNewer ? post.ctimeNsec() : before.ctimeNsec());
     }
 
     @Override
@@ -432,26 +456,28 @@ public final class MdCacheXlator extends Xlator {
     @Override
     public CompletableFuture<ParentReply> unlink(Caller c, Loc loc, int xflags, Xdata x) {
         if (!enabled) return firstChild().unlink(c, loc, xflags, x);
-        return removeEntry(loc, () -> firstChild().unlink(c, loc, xflags, x));
+        return removeEntry(loc, false, () -> firstChild().unlink(c, loc, xflags, x));
     }
 
     @Override
     public CompletableFuture<ParentReply> rmdir(Caller c, Loc loc, int flags, Xdata x) {
         if (!enabled) return firstChild().rmdir(c, loc, flags, x);
-        return removeEntry(loc, () -> firstChild().rmdir(c, loc, flags, x));
+        return removeEntry(loc, true, () -> firstChild().rmdir(c, loc, flags, x));
     }
 
     /** The name goes, the object's link count and ctime change (asked afresh), the parent changes. */
-    private CompletableFuture<ParentReply> removeEntry(Loc loc, Supplier<CompletableFuture<ParentReply>> wind) {
+    private CompletableFuture<ParentReply> removeEntry(Loc loc, boolean directory,
+                                                       Supplier<CompletableFuture<ParentReply>> wind) {
         Gfid object = objectOf(loc);
         Gfid parent = loc.parent();
         cache.dropName(parent, loc.name());
+        Iatt parentBefore = directory ? null : cache.fresh(parent);
         long parentTicket = cache.changing(parent);
         long objectTicket = cache.changing(object);
         return wind.get().whenComplete((r, t) -> {
             cache.dropName(parent, loc.name());
             cache.changed(object, objectTicket, null);
-            cache.changed(parent, parentTicket, null);
+            cache.changed(parent, parentTicket, t == null ? parentAfterOwnChange(parentBefore, r.postParent()) : null);
         });
     }
 

@@ -141,6 +141,58 @@ class MdCacheInvalidationTest {
         assertEquals(2, child.calls("lookup"));
     }
 
+    private static Loc dirLoc() {
+        return Loc.entry(Gfid.ROOT, "d", "/d");
+    }
+
+    private static EntryReply created(Gfid g, int type, long parentTime) {
+        return new EntryReply(new Iatt(g, type | 0644, 1, 0, 0, 0, 0, 0, 4096, 100, 0, 100, 0, 100, 0),
+                dir(50), dir(parentTime), null);
+    }
+
+    @Test
+    void ourOwnCreateKeepsTheDirectorysAttributesWithItsNewTimes() {
+        MdCacheXlator m = longLived();
+        child.answer("lookup", new EntryReply(dir(50), null, null, null));
+        m.lookup(C, dirLoc(), Xdata.EMPTY).join();
+        Gfid g = Gfid.random();
+        child.answer("create", created(g, FileType.S_IFREG, 70));
+        m.create(C, new Loc(g, DIR, "new", "/d/new"), 0101, 0644, 0, new Fd(new Inode(g, 0), 2, 1), Xdata.EMPTY).join();
+        Iatt d = m.lookup(C, dirLoc(), Xdata.EMPTY).join().attr();
+        assertEquals(1, child.calls("lookup"), "the directory was not asked again");
+        assertEquals(70, d.mtimeSec(), "its mtime moved with the brick's post-parent");
+        assertEquals(2, d.nlink(), "the rest is the merged lookup's");
+
+        // The new file has no capability xattr: the kernel's check before a write is answered here.
+        CompletableFuture<XattrReply> cap = m.getxattr(C, Loc.of(g, "/d/new"), "security.capability", Xdata.EMPTY);
+        assertEquals(Errno.ENODATA, errnoOf(cap));
+        assertEquals(0, child.calls("getxattr"));
+    }
+
+    @Test
+    void ourOwnMkdirStillDropsTheParentsAttributes() {
+        MdCacheXlator m = longLived();
+        child.answer("lookup", new EntryReply(dir(50), null, null, null));
+        m.lookup(C, dirLoc(), Xdata.EMPTY).join();
+        Gfid g = Gfid.random();
+        child.answer("mkdir", created(g, FileType.S_IFDIR, 70));
+        m.mkdir(C, new Loc(g, DIR, "sub", "/d/sub"), 0755, 0, Xdata.EMPTY).join();
+        m.lookup(C, dirLoc(), Xdata.EMPTY).join();
+        assertEquals(2, child.calls("lookup"), "a subdirectory moves the link count: asked afresh");
+    }
+
+    @Test
+    void withoutInvalidationOurOwnCreateDropsTheParentsAttributes() {
+        MdCacheXlator m = mdc("md-cache-timeout", "600");
+        child.answer("lookup", new EntryReply(dir(50), null, null, null));
+        m.lookup(C, dirLoc(), Xdata.EMPTY).join();
+        Gfid g = Gfid.random();
+        child.answer("create", created(g, FileType.S_IFREG, 70));
+        m.create(C, new Loc(g, DIR, "new", "/d/new"), 0101, 0644, 0, new Fd(new Inode(g, 0), 2, 1), Xdata.EMPTY).join();
+        m.lookup(C, dirLoc(), Xdata.EMPTY).join();
+        assertEquals(2, child.calls("lookup"));
+    }
+
     @Test
     void withoutInvalidationUpcallsAreIgnoredButPassedOn() {
         MdCacheXlator m = mdc("md-cache-timeout", "600");
