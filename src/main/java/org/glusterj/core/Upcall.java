@@ -21,6 +21,22 @@ public record Upcall(Gfid gfid, int flags, Iatt stat) {
     /** The inode was unlinked or removed (its last name went away). */
     public static final int GONE = 1 << 4;
 
+    /** Every kind of change at once. */
+    public static final int ALL = ATTR | DATA | XATTR | ENTRIES | GONE;
+
+    /**
+     * A notice about every inode ({@link Gfid#NULL}, all flags): sent up by protocol/client when it
+     * reconnects to a brick, since the notices of the time it was away are lost. Caches drop everything.
+     */
+    public static Upcall everything() {
+        return new Upcall(Gfid.NULL, ALL, null);
+    }
+
+    /** Whether this is {@link #everything()}: drop all cached state, not one inode's. */
+    public boolean isEverything() {
+        return Gfid.NULL.equals(gfid);
+    }
+
     public boolean has(int flag) {
         return (flags & flag) != 0;
     }

@@ -5,10 +5,12 @@ import java.util.Optional;
 import org.glusterj.core.XlatorType;
 import org.glusterj.xlators.cluster.dht.DistributeXlator;
 import org.glusterj.xlators.debug.IoStatsXlator;
-import org.glusterj.xlators.features.locks.LocksXlator;
 import org.glusterj.xlators.debug.TraceXlator;
+import org.glusterj.xlators.features.locks.LocksXlator;
+import org.glusterj.xlators.features.upcall.UpcallXlator;
 import org.glusterj.xlators.performance.iothreads.IoThreadsXlator;
 import org.glusterj.xlators.performance.mdcache.MdCacheXlator;
+import org.glusterj.xlators.performance.nlcache.NlCacheXlator;
 import org.glusterj.xlators.performance.readdirahead.ReaddirAheadXlator;
 import org.glusterj.xlators.performance.writebehind.WriteBehindXlator;
 import org.glusterj.xlators.protocol.client.ClientXlator;
@@ -24,8 +26,10 @@ public final class XlatorRegistry {
             DistributeXlator.TYPE,
             IoThreadsXlator.TYPE,
             LocksXlator.TYPE,
+            UpcallXlator.TYPE,
             WriteBehindXlator.TYPE,
             MdCacheXlator.TYPE,
+            NlCacheXlator.TYPE,
             ReaddirAheadXlator.TYPE,
             IoStatsXlator.TYPE,
             TraceXlator.TYPE

@@ -6,6 +6,8 @@ package org.glusterj.rpc;
  */
 public enum Proc {
     HANDSHAKE(1), PING(2), RELEASE(3), RELEASEDIR(4),
+    /** Server to client only, as a NOTIFY frame: cache invalidation (see {@link RpcCodec}). */
+    UPCALL(5),
 
     LOOKUP(10), STAT(11), FSTAT(12), ACCESS(13), READLINK(14), MKNOD(15), MKDIR(16), UNLINK(17),
     RMDIR(18), SYMLINK(19), RENAME(20), LINK(21), TRUNCATE(22), FTRUNCATE(23), SETATTR(24),

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.glusterj.core.Caller;
 import org.glusterj.core.Errno;
 import org.glusterj.core.FopException;
+import org.glusterj.core.Upcall;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,10 @@ public final class RpcClient {
 
         /** A connection attempt failed or an established connection was lost. */
         void onLost(boolean wasReady, String reason);
+
+        /** The server sent a cache-invalidation notice (see {@link RpcCodec#FEATURE_UPCALL}). */
+        default void onUpcall(Upcall upcall) {
+        }
     }
 
     @FunctionalInterface
@@ -319,6 +324,10 @@ public final class RpcClient {
             RpcMessage m = (RpcMessage) msg;
             try {
                 if (m.isCall()) throw new MalformedFrameException("unexpected " + m + " from the server");
+                if (m.isNotify()) {
+                    notified(m);
+                    return;
+                }
                 Pending<?> p = pending.remove(m.xid());
                 if (p == null) {
                     log.debug("{}: reply to unknown call {}", peer(), m);
@@ -336,6 +345,19 @@ public final class RpcClient {
                 }
             } finally {
                 m.release();
+            }
+        }
+
+        private void notified(RpcMessage m) {
+            if (m.proc() != Proc.UPCALL) throw new MalformedFrameException("unexpected " + m + " from the server");
+            Upcall u = Wire.readUpcall(m.body());
+            if (m.body().isReadable()) {
+                throw new MalformedFrameException(m.body().readableBytes() + " unexpected bytes after an upcall");
+            }
+            try {
+                session.onUpcall(u);
+            } catch (RuntimeException e) {
+                log.warn("{}: handling {} failed", peer(), u, e); // a cache's bug must not cost the connection
             }
         }
 

@@ -10,7 +10,7 @@ import org.glusterj.core.FopException;
  * followed by any bulk data). Whoever handles the message releases it once done with the body.
  */
 public final class RpcMessage {
-    private final boolean call;
+    private final int kind;
     private final int xid;
     private final Proc proc;
     private final Caller caller;
@@ -18,8 +18,8 @@ public final class RpcMessage {
     private final String error;
     private final ByteBuf body;
 
-    RpcMessage(boolean call, int xid, Proc proc, Caller caller, int errno, String error, ByteBuf body) {
-        this.call = call;
+    RpcMessage(int kind, int xid, Proc proc, Caller caller, int errno, String error, ByteBuf body) {
+        this.kind = kind;
         this.xid = xid;
         this.proc = proc;
         this.caller = caller;
@@ -29,7 +29,12 @@ public final class RpcMessage {
     }
 
     public boolean isCall() {
-        return call;
+        return kind == RpcCodec.KIND_CALL;
+    }
+
+    /** A one-way message from the server ({@link RpcCodec#KIND_NOTIFY}), such as an upcall. */
+    public boolean isNotify() {
+        return kind == RpcCodec.KIND_NOTIFY;
     }
 
     public int xid() {
@@ -73,6 +78,6 @@ public final class RpcMessage {
 
     @Override
     public String toString() {
-        return (call ? "CALL " : "REPLY ") + proc + " xid=" + xid + (errno != 0 ? " errno=" + errno : "");
+        return (isCall() ? "CALL " : isNotify() ? "NOTIFY " : "REPLY ") + proc + " xid=" + xid + (errno != 0 ? " errno=" + errno : "");
     }
 }

@@ -16,6 +16,7 @@ import org.glusterj.core.Iatt;
 import org.glusterj.core.Loc;
 import org.glusterj.core.SetAttr;
 import org.glusterj.core.Statvfs;
+import org.glusterj.core.Upcall;
 import org.glusterj.core.Xdata;
 
 /**
@@ -212,6 +213,20 @@ public final class Wire {
         need(in, 88, "statvfs");
         return new Statvfs(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
                 in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
+    }
+
+    /** An upcall's body: gfid, flags, stat (nullable). */
+    public static void writeUpcall(ByteBuf out, Upcall u) {
+        writeGfid(out, u.gfid());
+        out.writeInt(u.flags());
+        writeIatt(out, u.stat());
+    }
+
+    public static Upcall readUpcall(ByteBuf in) {
+        Gfid g = readGfid(in, "upcall gfid");
+        if (g == null) throw new MalformedFrameException("upcall without a gfid");
+        int flags = readInt(in, "upcall flags");
+        return new Upcall(g, flags, readIatt(in, "upcall stat"));
     }
 
     // ---- maps and lists ----

@@ -120,6 +120,34 @@ class FrameCodecTest {
     }
 
     @Test
+    void upcallNotifyRoundTrips() {
+        org.glusterj.core.Upcall u = new org.glusterj.core.Upcall(IATT.gfid(),
+                org.glusterj.core.Upcall.DATA | org.glusterj.core.Upcall.ATTR, IATT);
+        ByteBuf head = RpcCodec.startNotify(ALLOC, Proc.UPCALL);
+        Wire.writeUpcall(head, u);
+        RpcMessage m = decodeOne(RpcCodec.finish(head, null));
+        try {
+            assertTrue(m.isNotify());
+            assertFalse(m.isCall());
+            assertEquals(Proc.UPCALL, m.proc());
+            assertEquals(u, Wire.readUpcall(m.body()));
+            assertEquals(0, m.body().readableBytes());
+        } finally {
+            m.release();
+        }
+        ByteBuf noGfid = RpcCodec.startNotify(ALLOC, Proc.UPCALL);
+        Wire.writeGfid(noGfid, null);
+        noGfid.writeInt(1);
+        Wire.writeIatt(noGfid, null);
+        RpcMessage bad = decodeOne(RpcCodec.finish(noGfid, null));
+        try {
+            assertThrows(MalformedFrameException.class, () -> Wire.readUpcall(bad.body()));
+        } finally {
+            bad.release();
+        }
+    }
+
+    @Test
     void errorReplyCarriesErrnoAndMessage() {
         RpcMessage m = decodeOne(RpcCodec.errorReply(ALLOC, 9, Proc.HANDSHAKE, Errno.EACCES, "address 1.2.3.4 not allowed"));
         try {

@@ -2,6 +2,7 @@ package org.glusterj.xlators.performance.mdcache;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.glusterj.core.Gfid;
@@ -22,9 +23,6 @@ final class AttrCache {
     /** Above this many entries a store sweeps out the expired ones. */
     static final int SWEEP_ABOVE = 100_000;
 
-    record Name(Gfid parent, String name) {
-    }
-
     private record NameEntry(Gfid gfid, long expiresAt) {
     }
 
@@ -42,7 +40,9 @@ final class AttrCache {
     private final LongSupplier clock;
     private final AtomicLong sequence = new AtomicLong();
     private final Map<Gfid, Entry> entries = new ConcurrentHashMap<>();
-    private final Map<Name, NameEntry> names = new ConcurrentHashMap<>();
+    /** Names per parent directory, so that an upcall about a directory's entries drops them at once. */
+    private final Map<Gfid, Map<String, NameEntry>> names = new ConcurrentHashMap<>();
+    private final AtomicInteger nameCount = new AtomicInteger();
     /** Replies wound before the last sweep cannot tell whether a swept entry had changed meanwhile. */
     private volatile long sweptAt;
 
@@ -69,7 +69,8 @@ final class AttrCache {
     /** The gfid a name stood for, if that is still fresh. */
     Gfid resolve(Gfid parent, String name) {
         if (parent == null || name == null) return null;
-        NameEntry n = names.get(new Name(parent, name));
+        Map<String, NameEntry> dir = names.get(parent);
+        NameEntry n = dir == null ? null : dir.get(name);
         return n != null && clock.getAsLong() - n.expiresAt < 0 ? n.gfid : null;
     }
 
@@ -129,12 +130,42 @@ final class AttrCache {
 
     /** Binds a name after our own change made it (create, rename); caller checked the parent change ran alone. */
     void putName(Gfid parent, String name, Gfid gfid) {
-        names.put(new Name(parent, name), new NameEntry(gfid, clock.getAsLong() + timeoutNanos));
-        if (names.size() > SWEEP_ABOVE) sweep();
+        NameEntry fresh = new NameEntry(gfid, clock.getAsLong() + timeoutNanos);
+        if (names.computeIfAbsent(parent, p -> new ConcurrentHashMap<>()).put(name, fresh) == null
+                && nameCount.incrementAndGet() > SWEEP_ABOVE) {
+            sweep();
+        }
     }
 
     void dropName(Gfid parent, String name) {
-        if (parent != null && name != null) names.remove(new Name(parent, name));
+        if (parent == null || name == null) return;
+        Map<String, NameEntry> dir = names.get(parent);
+        if (dir != null && dir.remove(name) != null) nameCount.decrementAndGet();
+    }
+
+    /** Forgets every name under {@code parent} (another client changed its entries). */
+    void dropNames(Gfid parent) {
+        if (parent == null) return;
+        Map<String, NameEntry> dir = names.remove(parent);
+        if (dir != null) nameCount.addAndGet(-dir.size());
+    }
+
+    /**
+     * Another client changed {@code gfid}: drop its attributes, and make replies wound before now
+     * unable to bring them back (they may predate the change).
+     */
+    void invalidate(Gfid gfid) {
+        long ticket = changing(gfid);
+        changed(gfid, ticket, null);
+    }
+
+    /** Forgets everything, e.g. when a brick connection dropped and its upcalls may have been lost. */
+    void invalidateAll() {
+        for (Gfid g : entries.keySet()) {
+            invalidate(g);
+            forget(g);
+        }
+        for (Gfid p : names.keySet()) dropNames(p);
     }
 
     /**
@@ -182,6 +213,13 @@ final class AttrCache {
                 return e.removed;
             }
         });
-        names.values().removeIf(n -> now - n.expiresAt >= 0);
+        for (Map<String, NameEntry> dir : names.values()) {
+            dir.values().removeIf(n -> {
+                boolean expired = now - n.expiresAt >= 0;
+                if (expired) nameCount.decrementAndGet();
+                return expired;
+            });
+        }
+        names.values().removeIf(Map::isEmpty);
     }
 }

@@ -55,4 +55,9 @@ final class CapabilityCache {
         epoch.incrementAndGet();
         if (g != null) entries.remove(g);
     }
+
+    void invalidateAll() {
+        epoch.incrementAndGet();
+        entries.clear();
+    }
 }

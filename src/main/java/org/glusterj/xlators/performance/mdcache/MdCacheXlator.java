@@ -15,6 +15,7 @@ import org.glusterj.core.Dirent;
 import org.glusterj.core.Done;
 import org.glusterj.core.EntryReply;
 import org.glusterj.core.Errno;
+import org.glusterj.core.Event;
 import org.glusterj.core.Fd;
 import org.glusterj.core.FopException;
 import org.glusterj.core.Gfid;
@@ -27,6 +28,7 @@ import org.glusterj.core.RenameReply;
 import org.glusterj.core.SetAttr;
 import org.glusterj.core.Statvfs;
 import org.glusterj.core.StatfsReply;
+import org.glusterj.core.Upcall;
 import org.glusterj.core.XattrReply;
 import org.glusterj.core.Xdata;
 import org.glusterj.core.Xlator;
@@ -55,9 +57,15 @@ import org.slf4j.LoggerFactory;
  * cluster/distribute merges a directory's attributes over its bricks, which those replies do not.
  * A change inside a directory (create, unlink, rename, …) drops the directory's cached attributes.
  *
+ * <p>With cache-invalidation on (and features/upcall on the bricks), another client's changes
+ * arrive as {@link Upcall}s: the inode's attributes are dropped (never refreshed from the notice:
+ * a reply already in flight must not bring back what came before it), an ENTRIES notice drops
+ * every name cached under the directory, and a lost brick connection drops everything, since
+ * notices may have been missed meanwhile. md-cache-timeout can then be long (GlusterFS's
+ * metadata-cache group uses 600 s). Without it, md-cache-timeout alone bounds staleness.
+ *
  * <p>Not done: caching extended attributes (storage/posix does not answer xattr requests in
- * lookup xdata yet); the xattr options are accepted and have no effect. There is no upcall
- * channel, so cache-invalidation is accepted and ignored: md-cache-timeout bounds staleness.
+ * lookup xdata yet); the xattr options are accepted and have no effect.
  */
 public final class MdCacheXlator extends Xlator {
     private static final Logger log = LoggerFactory.getLogger(MdCacheXlator.class);
@@ -69,7 +77,8 @@ public final class MdCacheXlator extends Xlator {
     public static final Option<Boolean> FORCE_READDIRP = Option.bool("force-readdirp", true,
             "Turn readdir into readdirp, so that listings fill the cache.");
     public static final Option<Boolean> CACHE_INVALIDATION = Option.bool("cache-invalidation", false,
-            "Accepted for GlusterFS compatibility; glusterj has no upcall channel, so only the timeout applies.");
+            "Drop cached entries when a brick's features/upcall reports another client's change, and flush "
+                    + "the cache when a brick connection drops. Needs cache-invalidation on the bricks too.");
     public static final Option<Boolean> PASS_THROUGH = Option.bool("pass-through", false,
             "Pass every fop through untouched.");
     public static final Option<Boolean> CACHE_CAPABILITY = Option.bool("cache-capability-xattrs", true,
@@ -96,6 +105,7 @@ public final class MdCacheXlator extends Xlator {
     private static final int O_TRUNC = 01000;
 
     private final boolean enabled;
+    private final boolean invalidation;
     private final boolean cacheStatfs;
     private final boolean forceReaddirp;
     private final long timeoutNanos;
@@ -122,10 +132,38 @@ public final class MdCacheXlator extends Xlator {
         this.clock = clock;
         this.cache = new AttrCache(timeoutNanos, clock);
         this.capabilities = enabled && options().get(CACHE_CAPABILITY) ? new CapabilityCache(timeoutNanos, clock) : null;
-        if (enabled && options().get(CACHE_INVALIDATION)) {
-            log.info("{}: cache-invalidation is on but glusterj has no upcalls; attributes are trusted for {} s",
-                    name(), seconds);
+        this.invalidation = enabled && options().get(CACHE_INVALIDATION);
+        if (invalidation) log.info("{}: cache-invalidation on; attributes trusted for {} s unless a brick says otherwise",
+                name(), seconds);
+    }
+
+    // ---- other clients' changes ----
+
+    @Override
+    public void upcall(Upcall upcall, Xlator source) {
+        if (invalidation && upcall.isEverything()) {
+            dropEverything();
+        } else if (invalidation) {
+            Gfid g = upcall.gfid();
+            cache.invalidate(g);
+            if (upcall.has(Upcall.ENTRIES) || upcall.has(Upcall.GONE)) cache.dropNames(g);
+            forgetCapability(g);
+            statfs = null;
         }
+        super.upcall(upcall, source);
+    }
+
+    /** While a brick was away its upcalls were lost: nothing cached can be trusted for long any more. */
+    @Override
+    public void notify(Event event, Xlator source) {
+        if (invalidation && (event == Event.CHILD_DOWN || event == Event.CHILD_UP)) dropEverything();
+        super.notify(event, source);
+    }
+
+    private void dropEverything() {
+        cache.invalidateAll();
+        if (capabilities != null) capabilities.invalidateAll();
+        statfs = null;
     }
 
     /** How many objects have cache entries (for tests and diagnostics). */
@@ -336,25 +374,25 @@ public final class MdCacheXlator extends Xlator {
     @Override
     public CompletableFuture<EntryReply> create(Caller c, Loc loc, int flags, int mode, int umask, Fd fd, Xdata x) {
         if (!enabled) return firstChild().create(c, loc, flags, mode, umask, fd, x);
-        return newEntry(loc, () -> firstChild().create(c, loc, flags, mode, umask, fd, x));
+        return newEntry(loc, false, () -> firstChild().create(c, loc, flags, mode, umask, fd, x));
     }
 
     @Override
     public CompletableFuture<EntryReply> mkdir(Caller c, Loc loc, int mode, int umask, Xdata x) {
         if (!enabled) return firstChild().mkdir(c, loc, mode, umask, x);
-        return newEntry(loc, () -> firstChild().mkdir(c, loc, mode, umask, x));
+        return newEntry(loc, true, () -> firstChild().mkdir(c, loc, mode, umask, x));
     }
 
     @Override
     public CompletableFuture<EntryReply> mknod(Caller c, Loc loc, int mode, long rdev, int umask, Xdata x) {
         if (!enabled) return firstChild().mknod(c, loc, mode, rdev, umask, x);
-        return newEntry(loc, () -> firstChild().mknod(c, loc, mode, rdev, umask, x));
+        return newEntry(loc, false, () -> firstChild().mknod(c, loc, mode, rdev, umask, x));
     }
 
     @Override
     public CompletableFuture<EntryReply> symlink(Caller c, String target, Loc loc, int umask, Xdata x) {
         if (!enabled) return firstChild().symlink(c, target, loc, umask, x);
-        return newEntry(loc, () -> firstChild().symlink(c, target, loc, umask, x));
+        return newEntry(loc, false, () -> firstChild().symlink(c, target, loc, umask, x));
     }
 
     /**
@@ -362,12 +400,14 @@ public final class MdCacheXlator extends Xlator {
      * (create without O_EXCL may open, even truncate, an existing file, whose gfid is then the
      * reply's and not the one we proposed).
      */
-    private CompletableFuture<EntryReply> newEntry(Loc loc, Supplier<CompletableFuture<EntryReply>> wind) {
+    private CompletableFuture<EntryReply> newEntry(Loc loc, boolean directory, Supplier<CompletableFuture<EntryReply>> wind) {
         Gfid parent = loc.parent();
         Gfid proposed = loc.gfid();
         Gfid named = cache.resolve(parent, loc.name());
         Gfid existing = named != null && !named.equals(proposed) ? named : null;
         cache.dropName(parent, loc.name());
+        Iatt parentBefore = cache.fresh(parent);
+        long capabilityEpoch = capabilities == null ? 0 : capabilities.epoch();
         long parentTicket = cache.changing(parent);
         long proposedTicket = cache.changing(proposed);
         long existingTicket = cache.changing(existing);
@@ -375,13 +415,35 @@ public final class MdCacheXlator extends Xlator {
             Iatt attr = t == null ? r.attr() : null;
             boolean objectAlone = cache.changed(proposed, proposedTicket, cacheable(attr));
             cache.changed(existing, existingTicket, null);
-            boolean parentAlone = cache.changed(parent, parentTicket, null);
+            Iatt parentAfter = t == null && !directory ? parentAfterOwnChange(parentBefore, r.postParent()) : null;
+            boolean parentAlone = cache.changed(parent, parentTicket, parentAfter);
             boolean madeProposed = attr != null && attr.gfid() != null && attr.gfid().equals(proposed);
             // An object we did not propose may have had changes in flight: bind its name, ask its attributes afresh.
             if (parentAlone && attr != null && attr.gfid() != null && (objectAlone || !madeProposed)) {
                 cache.putName(parent, loc.name(), attr.gfid());
             }
+            // A file we just made has no security.capability: the kernel's check before each write needs no round trip.
+            if (madeProposed && capabilities != null && attr.isRegular()) capabilities.put(proposed, null, capabilityEpoch);
         });
+    }
+
+    /**
+     * With cache-invalidation on, a directory keeps its cached attributes across our own change of
+     * a non-directory entry in it, with the times the brick reported (GlusterFS's md-cache sets the
+     * parent from postparent). The link count and the rest stay as the merged lookup gave them; a
+     * change that moves the link count (a subdirectory made, removed or moved) drops them instead.
+     * Other clients' changes still arrive as upcalls. Without invalidation the directory is asked afresh.
+     */
+    private Iatt parentAfterOwnChange(Iatt before, Iatt post) {
+        if (!invalidation || before == null || post == null || !before.gfid().equals(post.gfid())) return null;
+        boolean postNewer = post.ctimeSec() > before.ctimeSec()
+                || (post.ctimeSec() == before.ctimeSec() && post.ctimeNsec() > before.ctimeNsec());
+        boolean mpostNewer = post.mtimeSec() > before.mtimeSec()
+                || (post.mtimeSec() == before.mtimeSec() && post.mtimeNsec() > before.mtimeNsec());
+        return new Iatt(before.gfid(), before.mode(), before.nlink(), before.uid(), before.gid(), before.rdev(),
+                before.size(), before.blocks(), before.blksize(), before.atimeSec(), before.atimeNsec(),
+                mpostNewer ? post.mtimeSec() : before.mtimeSec(), mpostNewer ? post.mtimeNsec() : before.mtimeNsec(),
+                postNewer ? post.ctimeSec() : before.ctimeSec(), postNewer ? post.ctimeNsec() : before.ctimeNsec());
     }
 
     @Override
@@ -403,26 +465,28 @@ public final class MdCacheXlator extends Xlator {
     @Override
     public CompletableFuture<ParentReply> unlink(Caller c, Loc loc, int xflags, Xdata x) {
         if (!enabled) return firstChild().unlink(c, loc, xflags, x);
-        return removeEntry(loc, () -> firstChild().unlink(c, loc, xflags, x));
+        return removeEntry(loc, false, () -> firstChild().unlink(c, loc, xflags, x));
     }
 
     @Override
     public CompletableFuture<ParentReply> rmdir(Caller c, Loc loc, int flags, Xdata x) {
         if (!enabled) return firstChild().rmdir(c, loc, flags, x);
-        return removeEntry(loc, () -> firstChild().rmdir(c, loc, flags, x));
+        return removeEntry(loc, true, () -> firstChild().rmdir(c, loc, flags, x));
     }
 
     /** The name goes, the object's link count and ctime change (asked afresh), the parent changes. */
-    private CompletableFuture<ParentReply> removeEntry(Loc loc, Supplier<CompletableFuture<ParentReply>> wind) {
+    private CompletableFuture<ParentReply> removeEntry(Loc loc, boolean directory,
+                                                       Supplier<CompletableFuture<ParentReply>> wind) {
         Gfid object = objectOf(loc);
         Gfid parent = loc.parent();
         cache.dropName(parent, loc.name());
+        Iatt parentBefore = directory ? null : cache.fresh(parent);
         long parentTicket = cache.changing(parent);
         long objectTicket = cache.changing(object);
         return wind.get().whenComplete((r, t) -> {
             cache.dropName(parent, loc.name());
             cache.changed(object, objectTicket, null);
-            cache.changed(parent, parentTicket, null);
+            cache.changed(parent, parentTicket, t == null ? parentAfterOwnChange(parentBefore, r.postParent()) : null);
         });
     }
 

@@ -32,6 +32,7 @@ import org.glusterj.core.SeekReply;
 import org.glusterj.core.SetAttr;
 import org.glusterj.core.StatfsReply;
 import org.glusterj.core.XattrReply;
+import org.glusterj.core.Upcall;
 import org.glusterj.core.Xdata;
 import org.glusterj.core.Xlator;
 import org.glusterj.core.XlatorConfig;
@@ -129,6 +130,8 @@ public final class ClientXlator extends Xlator {
 
     /** The connection lifecycle: handshake, reopen fds, report up and down. */
     private final class Session implements RpcClient.Session {
+        private volatile boolean wasReady;
+
         @Override
         public CompletableFuture<Void> onConnected() {
             String clientId = "glusterj:" + ManagementFactory.getRuntimeMXBean().getName() + ":" + name() + ":"
@@ -137,14 +140,25 @@ public final class ClientXlator extends Xlator {
                 out.writeInt(RpcCodec.VERSION);
                 Wire.writeString(out, subvolume);
                 Wire.writeString(out, clientId);
+                out.writeInt(RpcCodec.FEATURE_UPCALL);
             }, Replies::done).thenCompose(done -> reopenAll());
         }
 
         @Override
         public void onReady() {
+            // Upcalls sent while we were away are lost: caches above must forget what they hold.
+            if (wasReady) upcall(Upcall.everything(), ClientXlator.this);
+            wasReady = true;
             lastFailure = null;
             log.info("{}: connected to brick \"{}\" at {}", ClientXlator.this, subvolume, rpc.peer());
             report(Event.CHILD_UP);
+        }
+
+        /** On the event loop: caches above drop entries without blocking. */
+        @Override
+        public void onUpcall(Upcall upcall) {
+            log.trace("{}: upcall {}", ClientXlator.this, upcall);
+            upcall(upcall, ClientXlator.this);
         }
 
         @Override

@@ -41,12 +41,13 @@ final class FopDecoder {
     }
 
     /**
+     * @param origin the connection the call came on, given to the fop as {@link Caller#client()}
      * @param fds resolves a client's fd id, throwing EBADF for an unknown one
      * @throws MalformedFrameException if the body does not hold what the procedure needs
      */
-    static Op decode(RpcMessage m, Xlator child, LongFunction<Fd> fds, FdFactory newFd) {
+    static Op decode(RpcMessage m, Caller.Client origin, Xlator child, LongFunction<Fd> fds, FdFactory newFd) {
         ByteBuf in = m.body();
-        Caller c = m.caller();
+        Caller c = origin == null ? m.caller() : m.caller().withClient(origin);
         Op op = switch (m.proc()) {
             case LOOKUP -> {
                 Loc loc = Wire.readLoc(in);
@@ -288,7 +289,7 @@ final class FopDecoder {
                 Xdata x = Wire.readXdata(in);
                 yield Op.of(() -> child.fremovexattr(c, fd, name, x));
             }
-            case HANDSHAKE, PING, RELEASE, RELEASEDIR -> throw new IllegalArgumentException(m.proc() + " is not a fop");
+            case HANDSHAKE, PING, RELEASE, RELEASEDIR, UPCALL -> throw new IllegalArgumentException(m.proc() + " is not a fop");
         };
         if (m.proc() != Proc.WRITEV && in.isReadable()) {
             throw new MalformedFrameException(in.readableBytes() + " unexpected bytes after the " + m.proc() + " arguments");

@@ -44,6 +44,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     private volatile Channel channel;
     private volatile Xlator child;
     private volatile String clientId;
+    /** Set by the handshake: the identity the fops of this connection carry down (features/upcall uses it). */
+    private volatile ConnectedClient client;
     private volatile boolean closed;
     /** Names this connection to the brick graph (Fd.client): lock owners are per connection. */
     private final String clientKey;
@@ -88,6 +90,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         int version = Wire.readInt(m.body(), "handshake version");
         String subvolume = Wire.readString(m.body(), "remote-subvolume");
         String id = Wire.readString(m.body(), "client id");
+        int features = m.body().isReadable() ? Wire.readInt(m.body(), "handshake features") : 0;
         String address = address(ctx.channel().remoteAddress());
         String refusal = null;
         Errno errno = null;
@@ -110,6 +113,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         }
         child = found;
         clientId = id;
+        client = new ConnectedClient(ctx.channel(), id, features);
         log.info("{}: accepted client {} from {} for \"{}\"", server, id, peer(), subvolume);
         write(ctx.channel(), replyFrame(ctx.channel(), m, Done.OK, null));
     }
@@ -129,7 +133,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         }
         FopDecoder.Op op;
         try {
-            op = FopDecoder.decode(m, target, this::lookupFd, (gfid, flags, pid) -> server.newFd(gfid, flags, pid, clientKey));
+            op = FopDecoder.decode(m, client, target, this::lookupFd,
+                    (gfid, flags, pid) -> server.newFd(gfid, flags, pid, clientKey));
         } catch (FopException e) {
             write(ch, RpcCodec.errorReply(ch.alloc(), m.xid(), m.proc(), e.errno(), e.getMessage()));
             return;
