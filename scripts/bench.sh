@@ -14,12 +14,6 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
 
-# ---- the glusterj client stack -------------------------------------------------------------------
-# Layers above cluster/distribute, top first (GlusterFS type strings): the same default stack as
-# volfiles/two-brick.vol. A layer the built client does not know yet is dropped with a warning, so
-# the benchmark still runs on an older tree.
-GLUSTERJ_STACK=(debug/io-stats performance/md-cache performance/readdir-ahead performance/write-behind)
-
 usage() { sed -n '5,12p' "$0" | sed 's/^# \{0,1\}//'; }
 say() { echo "bench: $*"; }
 die() { echo "bench: error: $*" >&2; exit 1; }
@@ -143,7 +137,8 @@ if [ "$build" = yes ]; then
 fi
 [ -f target/glusterj-client.jar ] && [ -f target/glusterj-brick.jar ] || die "target/glusterj-*.jar missing; run without --no-build"
 # Private copies: a rebuild in target/ while the benchmark runs must not pull jars from under the JVMs.
-mkdir -p "$WORK/jars" && cp target/glusterj-client.jar target/glusterj-brick.jar "$WORK/jars/" || die "cannot copy the jars to $WORK/jars"
+mkdir -p "$WORK/jars" && cp target/glusterj-client.jar target/glusterj-brick.jar "$WORK/jars/" \
+    && cp volfiles/two-brick.vol "$WORK/" || die "cannot copy the jars and volfiles/two-brick.vol to $WORK"
 
 brick_ports=() brick_pids=()
 for i in 1 2; do
@@ -155,50 +150,26 @@ for i in 1 2; do
   say "glusterj brick b$i serving on 127.0.0.1:$port"
 done
 
-write_volfile() { # layers... -> $WORK/client.vol
-  local vf=$WORK/client.vol prev=bench-dht
-  {
-    for i in 0 1; do
-      printf 'volume bench-client-%d\n    type protocol/client\n    option remote-host 127.0.0.1\n' $i
-      printf '    option remote-port %s\n    option remote-subvolume b%d\nend-volume\n\n' "${brick_ports[$i]}" $((i + 1))
-    done
-    printf 'volume bench-dht\n    type cluster/distribute\n    subvolumes bench-client-0 bench-client-1\nend-volume\n\n'
-    local n=$# k
-    for ((k = n; k >= 1; k--)); do
-      local t=${!k} name="bench-${!k##*/}"
-      [ "$k" = 1 ] && name=bench
-      printf 'volume %s\n    type %s\n    subvolumes %s\nend-volume\n\n' "$name" "$t" "$prev"
-      prev=$name
-    done
-  } >"$vf"
-}
-
-stack=("${GLUSTERJ_STACK[@]}")
-client_pid=
-while :; do
-  write_volfile "${stack[@]}"
-  setsid java -jar "$WORK/jars/glusterj-client.jar" "$WORK/client.vol" "$JMNT" --log-file "$RESULTS/client.log" \
-      </dev/null >"$RESULTS/client.out" 2>&1 &
-  client_pid=$!
-  for _ in $(seq 1 300); do
-    grep -qs " $JMNT fuse" /proc/mounts && break
-    kill -0 "$client_pid" 2>/dev/null || break
-    sleep 0.1
-  done
+# The client volfile is volfiles/two-brick.vol itself, pointed at this run's bricks: the benchmark
+# measures the default stack exactly as users get it.
+sed -e "s/option remote-port 24009/option remote-port ${brick_ports[0]}/" \
+    -e "s/option remote-port 24010/option remote-port ${brick_ports[1]}/" "$WORK/two-brick.vol" >"$WORK/client.vol"
+setsid java -jar "$WORK/jars/glusterj-client.jar" "$WORK/client.vol" "$JMNT" --log-file "$RESULTS/client.log" \
+    </dev/null >"$RESULTS/client.out" 2>&1 &
+client_pid=$!
+for _ in $(seq 1 300); do
   grep -qs " $JMNT fuse" /proc/mounts && break
-  unknown=$(sed -n 's/.*unknown type "\([^"]*\)".*/\1/p' "$RESULTS/client.out" | head -1)
-  if [ -n "$unknown" ] && [[ " ${stack[*]} " == *" $unknown "* ]]; then
-    say "warning: this build does not know $unknown; benchmarking without it"
-    kept=(); for t in "${stack[@]}"; do [ "$t" = "$unknown" ] || kept+=("$t"); done; stack=("${kept[@]}")
-    continue
-  fi
+  kill -0 "$client_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if ! grep -qs " $JMNT fuse" /proc/mounts; then
   kill "$client_pid" 2>/dev/null
   cat "$RESULTS/client.out" >&2
   die "glusterj mount failed; see $RESULTS/client.out and $RESULTS/client.log"
-done
+fi
 pids=("$client_pid" "${pids[@]}")   # the client stops before the bricks
 cp "$WORK/client.vol" "$RESULTS/client.vol"
-say "glusterj mounted at $JMNT; stack: ${stack[*]:-} cluster/distribute 2 x protocol/client (volfile: $RESULTS/client.vol)"
+say "glusterj mounted at $JMNT with the stack of volfiles/two-brick.vol (volfile: $RESULTS/client.vol)"
 
 # ---- GlusterFS -------------------------------------------------------------------------------------
 have_gluster=no
@@ -242,9 +213,7 @@ for r in $(seq 1 "$runs"); do
   done
 done
 say "workload done in $((SECONDS - start)) s"
-if [[ " ${stack[*]:-} " == *" debug/io-stats "* ]]; then
-  say "glusterj io-stats (fop counts and latencies) go to $RESULTS/client.log at unmount"
-fi
+grep -q "type debug/io-stats" "$WORK/client.vol" && say "glusterj io-stats (fop counts and latencies) go to $RESULTS/client.log at unmount"
 
 # ---- peak memory -------------------------------------------------------------------------------------
 {
