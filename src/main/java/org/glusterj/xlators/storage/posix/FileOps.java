@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jnr.ffi.Pointer;
 import org.glusterj.core.ChangeReply;
+import org.glusterj.core.EntryReply;
 import org.glusterj.core.Errno;
 import org.glusterj.core.Flock;
 import org.glusterj.core.FopException;
@@ -23,6 +24,8 @@ final class FileOps {
     private static final int SEEK_DATA = 3, SEEK_HOLE = 4;
     private static final int EOPNOTSUPP = 95;
     private static final int FLOCK_SIZE = 32;
+    /** Lookup xdata: in the request, the largest file size (decimal) whose content is wanted; in the reply, the content. */
+    static final String CONTENT_KEY = "glusterfs.content";
 
     private final BrickStore store;
 
@@ -81,6 +84,45 @@ final class FileOps {
             }
             store.opened(g);
             return new OpenFile(nfd, g, null);
+        }
+    }
+
+    /**
+     * {@code r} (a lookup's answer) with the whole content of the file under xdata
+     * {@link #CONTENT_KEY} when it is a regular file of at most {@code max} bytes (GlusterFS's
+     * quick-read asks this way). The attributes are replaced by those the file had while it was
+     * read, so that content and size agree; a file that changed meanwhile, or that cannot be read,
+     * is answered without content, since the content is only an offer.
+     */
+    EntryReply withContent(EntryReply r, long max) {
+        Iatt a = r.attr();
+        if (a == null || !a.isRegular() || a.size() > max) return r;
+        try (Obj o = store.locate(a.gfid())) {
+            int nfd = Sys.openat(o.dirFd, o.name, Sys.O_RDONLY | Sys.O_NOFOLLOW, 0);
+            try {
+                StatBuf before = Sys.fstat(nfd);
+                if (!before.isRegular() || before.size > max) return r;
+                int n = (int) before.size;
+                ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(Math.max(n, 1));
+                try {
+                    int got = NativeIo.pread(nfd, buf, n, 0);
+                    StatBuf after = Sys.fstat(nfd);
+                    if (got != n || after.size != n || after.mtimeSec != before.mtimeSec
+                            || after.mtimeNsec != before.mtimeNsec) {
+                        return r;
+                    }
+                    byte[] content = new byte[n];
+                    buf.getBytes(0, content);
+                    return new EntryReply(after.toIatt(a.gfid()), r.preParent(), r.postParent(),
+                            r.xdata().with(CONTENT_KEY, content));
+                } finally {
+                    buf.release();
+                }
+            } finally {
+                Sys.closeQuietly(nfd);
+            }
+        } catch (FopException e) {
+            return r;
         }
     }
 
