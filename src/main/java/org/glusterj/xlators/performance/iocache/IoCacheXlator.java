@@ -110,9 +110,13 @@ public final class IoCacheXlator extends Xlator {
 
     private CompletableFuture<ReadReply> read(Caller c, Fd fd, PageCache.File f, int size, long offset, int flags,
                                               Xdata x) {
-        if (!cacheable(cache.stamp(f))) return firstChild().readv(c, fd, size, offset, flags, x);
+        Iatt stamp = cache.stamp(f);
+        if (!cacheable(stamp)) return firstChild().readv(c, fd, size, offset, flags, x);
+        // Within the timeout the size is trusted too: no fetching of pages past the end of file.
+        long end = stamp == null ? offset + size : Math.min(offset + size, stamp.size());
+        if (end <= offset) return CompletableFuture.completedFuture(new ReadReply(Unpooled.EMPTY_BUFFER, stamp, Xdata.EMPTY));
         long first = offset / PAGE_SIZE;
-        long last = (offset + size - 1) / PAGE_SIZE;
+        long last = (end - 1) / PAGE_SIZE;
         int n = (int) (last - first + 1);
         long generation = cache.generation(f);
         @SuppressWarnings("unchecked")
@@ -168,7 +172,7 @@ public final class IoCacheXlator extends Xlator {
                 if (ended || want == 0) continue;
                 int from = i == 0 ? (int) skip : 0;
                 int len = Math.max(0, Math.min(want, part.readableBytes() - from));
-                out.writeBytes(part, part.readerIndex() + from, len);
+                if (len > 0) out.writeBytes(part, part.readerIndex() + from, len);
                 want -= len;
                 if (part.readableBytes() < PAGE_SIZE) ended = true; // end of file
             } finally {

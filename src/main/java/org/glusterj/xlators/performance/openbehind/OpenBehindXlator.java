@@ -264,8 +264,8 @@ public final class OpenBehindXlator extends Xlator {
             return set.isEmpty() ? null : set;
         });
         CompletableFuture<Done> sent = d.sentOrNull();
-        // Never opened: the xlators below have no state for the fd, but a release tells them so cheaply.
-        if (sent == null || sent.isDone()) super.release(fd);
+        if (sent == null) return; // never opened below: nothing there to release
+        if (sent.isDone()) super.release(fd);
         else sent.whenComplete((r, t) -> super.release(fd)); // an open in flight would leak its remote fd
     }
 }

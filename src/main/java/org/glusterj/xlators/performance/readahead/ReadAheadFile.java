@@ -39,7 +39,7 @@ final class ReadAheadFile {
     final TreeMap<Long, Page> pages = new TreeMap<>();
     long expected;
     long generation;
-    /** End of file as a short page showed it; nothing is fetched from there on. */
+    /** End of file as the last page's reply showed it; nothing is fetched from there on. */
     long eof = Long.MAX_VALUE;
 
     /** Forgets every page (a write, truncate or seek away). */

@@ -30,9 +30,10 @@ import org.glusterj.options.Option;
  * instead of adding up. Reads are answered from the pages (a slice when one page covers the read,
  * a copy when it spans several).
  *
- * <p>A read is sequential when it starts where the previous one ended, or inside a page already
- * fetched (the kernel's own read-ahead sends reads concurrently, so they may arrive out of order);
- * the first read at offset 0 counts as sequential. Any other read drops the pages and goes down.
+ * <p>A read is sequential when it starts within page-count pages of where the furthest read so far
+ * ended, or inside a page already fetched: the kernel's own read-ahead sends reads concurrently, so
+ * they arrive out of order. The first read at offset 0 counts as sequential. Pages more than
+ * page-count pages behind the reader are dropped. Any other read drops the pages and goes down.
  * Writes, truncates, fallocate, discard and zerofill through any fd of the file drop the pages of
  * every fd of it, when wound and again when answered; so does a brick's upcall for the file.
  */
@@ -97,14 +98,16 @@ public final class ReadAheadXlator extends Xlator {
         List<ReadAheadFile.Page> toFetch = new ArrayList<>();
         long generation;
         synchronized (f) {
-            boolean sequential = offset == f.expected || f.covers(offset, pageSize);
+            long window = (long) pageCount * pageSize;
+            boolean sequential = f.covers(offset, pageSize) || Math.abs(offset - f.expected) <= window;
             if (!sequential) {
                 f.drop();
                 f.expected = offset + size;
                 toFetch = null;
             } else {
                 f.expected = Math.max(f.expected, offset + size);
-                f.dropBefore(offset, pageSize);
+                // Reads arrive out of order: keep a window behind the reader for those still coming.
+                f.dropBefore(offset - window, pageSize);
                 long first = offset - offset % pageSize;
                 long lastNeeded = offset + size - 1;
                 long last = lastNeeded - lastNeeded % pageSize + (long) pageCount * pageSize;
@@ -134,7 +137,8 @@ public final class ReadAheadXlator extends Xlator {
                 boolean current = f.generation == generation && f.pages.get(page.start) == page;
                 if (t == null && current && r.data() != null) {
                     page.reply = r;
-                    if (r.data().readableBytes() < pageSize) f.eof = Math.min(f.eof, page.start + r.data().readableBytes());
+                    if (r.attr() != null) f.eof = r.attr().size();
+                    else if (r.data().readableBytes() < pageSize) f.eof = page.start + r.data().readableBytes();
                 } else {
                     if (r != null && r.data() != null) r.data().release();
                     page.failed = true;
@@ -198,7 +202,7 @@ public final class ReadAheadXlator extends Xlator {
             ByteBuf d = page.reply.data();
             int from = page == first ? skip : 0;
             int n = Math.max(0, Math.min(want, d.readableBytes() - from));
-            out.writeBytes(d, d.readerIndex() + from, n);
+            if (n > 0) out.writeBytes(d, d.readerIndex() + from, n);
             want -= n;
             if (want == 0) break;
         }
