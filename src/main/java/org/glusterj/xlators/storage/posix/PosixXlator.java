@@ -189,7 +189,7 @@ public final class PosixXlator extends Xlator {
 
     /** The size limit of a lookup's request for file content (xdata glusterfs.content), or -1 if none or unreadable. */
     private static long contentWanted(Xdata x) {
-        String v = x.getString(FileOps.CONTENT_KEY);
+        String v = x == null ? null : x.getString(FileOps.CONTENT_KEY);
         if (v == null) return -1;
         try {
             return Math.min(Long.parseLong(v.trim()), FileOps.MAX_READ);
