@@ -45,9 +45,9 @@ public final class IoCacheXlator extends Xlator {
             "Seconds that cached pages are used before the file's size and mtime are checked again.");
     public static final Option<String> PRIORITY = Option.string("priority", "",
             "Accepted for GlusterFS compatibility; no effect.");
-    public static final Option<Long> MIN_FILE_SIZE = Option.size("min-file-size", "0", 0, Long.MAX_VALUE >> 10,
+    public static final Option<Long> MIN_FILE_SIZE = Option.size("min-file-size", "0", 0, 1L << 50,
             "Files smaller than this are not cached.");
-    public static final Option<Long> MAX_FILE_SIZE = Option.size("max-file-size", "0", 0, Long.MAX_VALUE >> 10,
+    public static final Option<Long> MAX_FILE_SIZE = Option.size("max-file-size", "0", 0, 1L << 50,
             "Files bigger than this are not cached; 0 means no limit.");
     public static final Option<Boolean> PASS_THROUGH = Option.bool("pass-through", false,
             "Pass every fop through untouched.");
