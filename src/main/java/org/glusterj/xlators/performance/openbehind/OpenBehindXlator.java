@@ -1,6 +1,7 @@
 package org.glusterj.xlators.performance.openbehind;
 
 import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -237,15 +238,30 @@ public final class OpenBehindXlator extends Xlator {
         return afterOpensOf(loc.gfid(), () -> firstChild().unlink(c, loc, xflags, x));
     }
 
+    /** The target may be named without its gfid: deferred opens made through that name count too. */
     @Override
     public CompletableFuture<RenameReply> rename(Caller c, Loc oldLoc, Loc newLoc, Xdata x) {
-        return afterOpensOf(newLoc.gfid(), () -> firstChild().rename(c, oldLoc, newLoc, x));
+        if (!enabled || byGfid.isEmpty()) return firstChild().rename(c, oldLoc, newLoc, x);
+        List<DeferredOpen> pending = new ArrayList<>();
+        for (Set<DeferredOpen> set : byGfid.values()) {
+            for (DeferredOpen d : set) {
+                boolean sameObject = newLoc.gfid() != null && newLoc.gfid().equals(d.fd.gfid());
+                boolean sameName = newLoc.hasEntry() && newLoc.parent().equals(d.loc.parent())
+                        && newLoc.name().equals(d.loc.name());
+                if (sameObject || sameName) pending.add(d);
+            }
+        }
+        return afterOpens(pending, () -> firstChild().rename(c, oldLoc, newLoc, x));
     }
 
     /** Sends the deferred opens of {@code g} and runs {@code fop} when they are answered, however they end. */
     private <T> CompletableFuture<T> afterOpensOf(Gfid g, Supplier<CompletableFuture<T>> fop) {
         Set<DeferredOpen> pending = !enabled || g == null ? null : byGfid.get(g);
-        if (pending == null || pending.isEmpty()) return fop.get();
+        return afterOpens(pending == null ? List.of() : List.copyOf(pending), fop);
+    }
+
+    private <T> CompletableFuture<T> afterOpens(List<DeferredOpen> pending, Supplier<CompletableFuture<T>> fop) {
+        if (pending.isEmpty()) return fop.get();
         CompletableFuture<?>[] opens = pending.stream().map(DeferredOpen::send).toArray(CompletableFuture[]::new);
         return CompletableFuture.allOf(opens).handle((v, t) -> fop.get()).thenCompose(f -> f);
     }

@@ -161,6 +161,15 @@ class OpenBehindXlatorTest {
         open(ob, h, 0);
         ob.rename(C, Loc.entry(Gfid.ROOT, "a", "/a"), new Loc(h, Gfid.ROOT, "v", "/v"), Xdata.EMPTY).join();
         assertEquals(List.of("open", "rename"), brick.calls());
+
+        brick.clearCalls();
+        Gfid named = brick.put(bytes("victim by name"));
+        Fd fd = DataBrick.fd(named, 0);
+        ob.open(C, new Loc(named, Gfid.ROOT, "w", "/w"), 0, fd, Xdata.EMPTY).join();
+        ob.rename(C, Loc.entry(Gfid.ROOT, "b", "/b"), Loc.entry(Gfid.ROOT, "other", "/other"), Xdata.EMPTY).join();
+        assertEquals(List.of("rename"), brick.calls(), "an unrelated name leaves the open deferred");
+        ob.rename(C, Loc.entry(Gfid.ROOT, "b", "/b"), Loc.entry(Gfid.ROOT, "w", "/w"), Xdata.EMPTY).join();
+        assertEquals(List.of("rename", "open", "rename"), brick.calls());
     }
 
     @Test
