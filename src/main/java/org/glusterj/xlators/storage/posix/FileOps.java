@@ -88,41 +88,39 @@ final class FileOps {
     }
 
     /**
-     * {@code r} (a lookup's answer) with the whole content of the file under xdata
-     * {@link #CONTENT_KEY} when it is a regular file of at most {@code max} bytes (GlusterFS's
-     * quick-read asks this way). The attributes are replaced by those the file had while it was
-     * read, so that content and size agree; a file that changed meanwhile, or that cannot be read,
-     * is answered without content, since the content is only an offer.
+     * {@code r} (a lookup's answer for the object {@code name} in the directory open as
+     * {@code dirFd}) with the whole content of the file under xdata {@link #CONTENT_KEY} when it is
+     * a regular file of at most {@code max} bytes (GlusterFS's quick-read asks this way). The
+     * attributes are replaced by those of the file as opened, so that content and size agree; a
+     * file that cannot be read is answered without content, since the content is only an offer.
      */
-    EntryReply withContent(EntryReply r, long max) {
+    static EntryReply withContent(EntryReply r, int dirFd, String name, long max) {
         Iatt a = r.attr();
-        if (a == null || !a.isRegular() || a.size() > max) return r;
-        try (Obj o = store.locate(a.gfid())) {
-            int nfd = Sys.openat(o.dirFd, o.name, Sys.O_RDONLY | Sys.O_NOFOLLOW, 0);
+        if (max < 0 || a == null || !a.isRegular() || a.size() > max) return r;
+        int nfd;
+        try {
+            nfd = Sys.openat(dirFd, name, Sys.O_RDONLY | Sys.O_NOFOLLOW, 0);
+        } catch (FopException e) {
+            return r;
+        }
+        try {
+            StatBuf st = Sys.fstat(nfd);
+            if (!st.isRegular() || st.size > max) return r;
+            int n = (int) st.size;
+            ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(Math.max(n, 1));
             try {
-                StatBuf before = Sys.fstat(nfd);
-                if (!before.isRegular() || before.size > max) return r;
-                int n = (int) before.size;
-                ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(Math.max(n, 1));
-                try {
-                    int got = NativeIo.pread(nfd, buf, n, 0);
-                    StatBuf after = Sys.fstat(nfd);
-                    if (got != n || after.size != n || after.mtimeSec != before.mtimeSec
-                            || after.mtimeNsec != before.mtimeNsec) {
-                        return r;
-                    }
-                    byte[] content = new byte[n];
-                    buf.getBytes(0, content);
-                    return new EntryReply(after.toIatt(a.gfid()), r.preParent(), r.postParent(),
-                            r.xdata().with(CONTENT_KEY, content));
-                } finally {
-                    buf.release();
-                }
+                if (NativeIo.pread(nfd, buf, n, 0) != n) return r; // shrank meanwhile
+                byte[] content = new byte[n];
+                buf.getBytes(0, content);
+                return new EntryReply(st.toIatt(a.gfid()), r.preParent(), r.postParent(),
+                        r.xdata().with(CONTENT_KEY, content));
             } finally {
-                Sys.closeQuietly(nfd);
+                buf.release();
             }
         } catch (FopException e) {
             return r;
+        } finally {
+            Sys.closeQuietly(nfd);
         }
     }
 

@@ -183,8 +183,7 @@ public final class PosixXlator extends Xlator {
     @Override
     public CompletableFuture<EntryReply> lookup(Caller c, Loc loc, Xdata x) {
         long contentMax = contentWanted(x);
-        if (contentMax < 0) return run("lookup", loc, () -> entries.lookup(loc));
-        return run("lookup", loc, () -> files.withContent(entries.lookup(loc), contentMax));
+        return run("lookup", loc, () -> entries.lookup(loc, contentMax));
     }
 
     /** The size limit of a lookup's request for file content (xdata glusterfs.content), or -1 if none or unreadable. */
