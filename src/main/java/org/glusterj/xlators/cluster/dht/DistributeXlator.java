@@ -262,7 +262,7 @@ public class DistributeXlator extends Xlator {
     @Override
     public CompletableFuture<EntryReply> lookup(Caller c, Loc loc, Xdata x) {
         CompletableFuture<EntryReply> r = loc.hasEntry()
-                ? dirs.ofParent(c, loc).thenCompose(pl -> lookupNamed(c, loc, pl)) : lookupNameless(c, loc);
+                ? dirs.ofParent(c, loc).thenCompose(pl -> lookupNamed(c, loc, pl, x)) : lookupNameless(c, loc, x);
         return r.thenApply(DistributeXlator::visible);
     }
 
@@ -282,15 +282,19 @@ public class DistributeXlator extends Xlator {
         return pre == r.pre() && post == r.post() ? r : new ChangeReply(pre, post, r.xdata());
     }
 
-    private CompletableFuture<EntryReply> lookupNamed(Caller c, Loc loc, Layout parent) {
+    /**
+     * {@code x} (e.g. quick-read's request for content) goes to the one subvolume that holds the
+     * file; lookups that ask every subvolume or a directory's do without it.
+     */
+    private CompletableFuture<EntryReply> lookupNamed(Caller c, Loc loc, Layout parent, Xdata x) {
         int h = hashedSubvol(parent, loc.name());
         if (h < 0) return parent.anomalies().down() > 0 ? noSubvolFor(loc, parent) : lookupEverywhere(c, loc);
-        return sub(h).lookup(c, loc, Xdata.EMPTY).handle((r, t) -> {
+        return sub(h).lookup(c, loc, x).handle((r, t) -> {
             if (t == null) {
                 if (r.attr().isDirectory()) {
                     return dirs.lookup(c, loc.withGfid(r.attr().gfid())).thenApply(DirectoryLayouts.Looked::reply);
                 }
-                if (Linkto.looksLike(r.attr())) return followLinkto(c, loc, h, r, true);
+                if (Linkto.looksLike(r.attr())) return followLinkto(c, loc, h, r, true, x);
                 dataSubvol.put(r.attr().gfid(), h);
                 return CompletableFuture.completedFuture(r);
             }
@@ -317,7 +321,7 @@ public class DistributeXlator extends Xlator {
      * {@code r} is a linkto-looking file on subvolume {@code on}: find the data where its xattr
      * points. A file without the xattr that has no other copy is a real file with mode 01000.
      */
-    private CompletableFuture<EntryReply> followLinkto(Caller c, Loc loc, int on, EntryReply r, boolean mayScan) {
+    private CompletableFuture<EntryReply> followLinkto(Caller c, Loc loc, int on, EntryReply r, boolean mayScan, Xdata x) {
         Gfid gfid = r.attr().gfid();
         return sub(on).getxattr(Caller.ROOT, loc, linktoXattr, Xdata.EMPTY).handle((xr, t) -> {
             if (t != null) {
@@ -336,7 +340,7 @@ public class DistributeXlator extends Xlator {
                 return mayScan ? lookupEverywhere(c, loc) : CompletableFuture.<EntryReply>failedFuture(
                         Errno.ENOENT.exception(loc.toString()));
             }
-            return sub(target).lookup(c, loc, Xdata.EMPTY).handle((dr, t2) -> {
+            return sub(target).lookup(c, loc, x).handle((dr, t2) -> {
                 if (t2 == null && !Linkto.looksLike(dr.attr())) {
                     dataSubvol.put(dr.attr().gfid(), target);
                     return CompletableFuture.completedFuture(dr);
@@ -348,7 +352,7 @@ public class DistributeXlator extends Xlator {
         }).thenCompose(Function.identity());
     }
 
-    private CompletableFuture<EntryReply> lookupNameless(Caller c, Loc loc) {
+    private CompletableFuture<EntryReply> lookupNameless(Caller c, Loc loc, Xdata x) {
         Gfid g = loc.gfid();
         if (g == null || g.isNull()) {
             return CompletableFuture.failedFuture(Errno.EINVAL.exception("lookup of " + loc + " names neither a gfid nor an entry"));
@@ -356,7 +360,7 @@ public class DistributeXlator extends Xlator {
         if (g.isRoot() || dirs.isKnown(g)) return dirs.lookup(c, loc).thenApply(DirectoryLayouts.Looked::reply);
         Integer s = dataSubvol.get(g);
         if (s == null) return lookupEverywhere(c, loc);
-        return sub(s).lookup(c, loc, Xdata.EMPTY).handle((r, t) -> {
+        return sub(s).lookup(c, loc, x).handle((r, t) -> {
             if (t == null) return CompletableFuture.completedFuture(r);
             Errno e = FopException.errnoOf(t);
             if (e == Errno.ENOENT || e == Errno.ESTALE) {
@@ -382,7 +386,7 @@ public class DistributeXlator extends Xlator {
                 }
             }
             for (Outcome<EntryReply> o : outs) {
-                if (o.ok()) return followLinkto(c, loc, o.subvol(), o.value(), false);
+                if (o.ok()) return followLinkto(c, loc, o.subvol(), o.value(), false, Xdata.EMPTY);
             }
             return CompletableFuture.failedFuture(Outcome.failure(outs, loc));
         });

@@ -32,16 +32,22 @@ final class EntryOps {
     }
 
     EntryReply lookup(Loc loc) {
+        return lookup(loc, -1);
+    }
+
+    /** With {@code contentMax} ≥ 0, also the content of a regular file of at most that size (quick-read). */
+    EntryReply lookup(Loc loc, long contentMax) {
         if (!loc.hasEntry()) {
             try (Obj o = store.locate(loc.gfid())) {
-                return new EntryReply(o.iatt(), null, null, null);
+                return FileOps.withContent(new EntryReply(o.iatt(), null, null, null), o.dirFd, o.name, contentMax);
             }
         }
         Names.check(loc.name());
         try (Obj parent = store.locateDir(loc.parent())) {
             Obj e = store.locateEntry(parent, loc.name());
             store.checkHandle(parent, e);
-            return new EntryReply(e.restat(), null, parent.iatt(), null);
+            return FileOps.withContent(new EntryReply(e.restat(), null, parent.iatt(), null), e.dirFd, e.name,
+                    contentMax);
         }
     }
 

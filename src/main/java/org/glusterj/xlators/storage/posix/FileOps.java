@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jnr.ffi.Pointer;
 import org.glusterj.core.ChangeReply;
+import org.glusterj.core.EntryReply;
 import org.glusterj.core.Errno;
 import org.glusterj.core.Flock;
 import org.glusterj.core.FopException;
@@ -23,6 +24,8 @@ final class FileOps {
     private static final int SEEK_DATA = 3, SEEK_HOLE = 4;
     private static final int EOPNOTSUPP = 95;
     private static final int FLOCK_SIZE = 32;
+    /** Lookup xdata: in the request, the largest file size (decimal) whose content is wanted; in the reply, the content. */
+    static final String CONTENT_KEY = "glusterfs.content";
 
     private final BrickStore store;
 
@@ -81,6 +84,43 @@ final class FileOps {
             }
             store.opened(g);
             return new OpenFile(nfd, g, null);
+        }
+    }
+
+    /**
+     * {@code r} (a lookup's answer for the object {@code name} in the directory open as
+     * {@code dirFd}) with the whole content of the file under xdata {@link #CONTENT_KEY} when it is
+     * a regular file of at most {@code max} bytes (GlusterFS's quick-read asks this way). The
+     * attributes are replaced by those of the file as opened, so that content and size agree; a
+     * file that cannot be read is answered without content, since the content is only an offer.
+     */
+    static EntryReply withContent(EntryReply r, int dirFd, String name, long max) {
+        Iatt a = r.attr();
+        if (max < 0 || a == null || !a.isRegular() || a.size() > max) return r;
+        int nfd;
+        try {
+            nfd = Sys.openat(dirFd, name, Sys.O_RDONLY | Sys.O_NOFOLLOW, 0);
+        } catch (FopException e) {
+            return r;
+        }
+        try {
+            StatBuf st = Sys.fstat(nfd);
+            if (!st.isRegular() || st.size > max) return r;
+            int n = (int) st.size;
+            ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(Math.max(n, 1));
+            try {
+                if (NativeIo.pread(nfd, buf, n, 0) != n) return r; // shrank meanwhile
+                byte[] content = new byte[n];
+                buf.getBytes(0, content);
+                return new EntryReply(st.toIatt(a.gfid()), r.preParent(), r.postParent(),
+                        r.xdata().with(CONTENT_KEY, content));
+            } finally {
+                buf.release();
+            }
+        } catch (FopException e) {
+            return r;
+        } finally {
+            Sys.closeQuietly(nfd);
         }
     }
 

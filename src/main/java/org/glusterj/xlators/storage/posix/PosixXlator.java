@@ -182,7 +182,20 @@ public final class PosixXlator extends Xlator {
 
     @Override
     public CompletableFuture<EntryReply> lookup(Caller c, Loc loc, Xdata x) {
-        return run("lookup", loc, () -> entries.lookup(loc));
+        long contentMax = contentWanted(x);
+        return run("lookup", loc, () -> entries.lookup(loc, contentMax));
+    }
+
+    /** The size limit of a lookup's request for file content (xdata glusterfs.content), or -1 if none or unreadable. */
+    private static long contentWanted(Xdata x) {
+        String v = x == null ? null : x.getString(FileOps.CONTENT_KEY);
+        if (v == null) return -1;
+        try {
+            return Math.min(Long.parseLong(v.trim()), FileOps.MAX_READ);
+        } catch (NumberFormatException e) {
+            LOG.debug("lookup xdata {} is not a size: \"{}\"; no content sent", FileOps.CONTENT_KEY, v);
+            return -1;
+        }
     }
 
     @Override

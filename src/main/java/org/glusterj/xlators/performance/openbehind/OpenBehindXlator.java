@@ -1,0 +1,287 @@
+package org.glusterj.xlators.performance.openbehind;
+
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.glusterj.core.AttrReply;
+import org.glusterj.core.Caller;
+import org.glusterj.core.ChangeReply;
+import org.glusterj.core.Done;
+import org.glusterj.core.Fd;
+import org.glusterj.core.Flock;
+import org.glusterj.core.Gfid;
+import org.glusterj.core.LkReply;
+import org.glusterj.core.Loc;
+import org.glusterj.core.ParentReply;
+import org.glusterj.core.ReadReply;
+import org.glusterj.core.RenameReply;
+import org.glusterj.core.SeekReply;
+import org.glusterj.core.SetAttr;
+import org.glusterj.core.XattrReply;
+import org.glusterj.core.Xdata;
+import org.glusterj.core.Xlator;
+import org.glusterj.core.XlatorConfig;
+import org.glusterj.core.XlatorType;
+import org.glusterj.options.Option;
+
+/**
+ * performance/open-behind: open answers at once and the open is sent to the bricks only when a
+ * fop needs the open file (read, write, fsync, ftruncate, lk, fd xattr fops, …). A file that is
+ * opened and read from quick-read's cache (above) and closed costs no round trip at all: its
+ * flush is answered here and its release sends nothing.
+ *
+ * <p>Failures of the deferred open are reported on the fop that needed it, and on every later
+ * fop of that fd. Opens with O_CREAT, O_EXCL or O_TRUNC are sent at once (they change the file).
+ * Before an unlink or a rename over a file, the opens deferred for it are sent, so that an open
+ * file stays readable after its last name is gone, as POSIX wants. fstat of an fd not opened yet
+ * is answered by a stat of its gfid, which needs no open.
+ *
+ * <p>glusterj's protocol has no anonymous fds, so a read that reaches here always opens the file
+ * first (GlusterFS's read-after-open); use-anonymous-fd is accepted and has no effect.
+ */
+public final class OpenBehindXlator extends Xlator {
+    public static final Option<Boolean> LAZY_OPEN = Option.bool("lazy-open", true,
+            "Send the open only when a fop needs it; off sends it right after answering.");
+    public static final Option<Boolean> READ_AFTER_OPEN = Option.bool("read-after-open", true,
+            "Accepted for GlusterFS compatibility: reads always wait for the real open here.");
+    public static final Option<Boolean> USE_ANONYMOUS_FD = Option.bool("use-anonymous-fd", false,
+            "Accepted for GlusterFS compatibility; glusterj has no anonymous fds, so no effect.");
+    public static final Option<Boolean> PASS_THROUGH = Option.bool("pass-through", false,
+            "Pass every fop through untouched.");
+    public static final List<Option<?>> OPTIONS = List.of(LAZY_OPEN, READ_AFTER_OPEN, USE_ANONYMOUS_FD, PASS_THROUGH);
+
+    public static final XlatorType TYPE = new XlatorType("performance/open-behind", List.of(),
+            "Answers open at once and opens on the bricks only when a fop needs the open file.",
+            OPTIONS, OpenBehindXlator::new);
+
+    private static final int O_CREAT = 0100;
+    private static final int O_EXCL = 0200;
+    private static final int O_TRUNC = 01000;
+
+    private final boolean enabled;
+    private final boolean lazy;
+    /** Deferred opens by the gfid they open, so that unlink and rename can send them first. */
+    private final Map<Gfid, Set<DeferredOpen>> byGfid = new ConcurrentHashMap<>();
+
+    public OpenBehindXlator(XlatorConfig config) {
+        super(config);
+        this.enabled = !options().get(PASS_THROUGH);
+        this.lazy = options().get(LAZY_OPEN);
+    }
+
+    /** An open answered here; {@link #send} winds it, once. */
+    private final class DeferredOpen {
+        final Caller caller;
+        final Loc loc;
+        final int flags;
+        final Fd fd;
+        final Xdata xdata;
+        private CompletableFuture<Done> sent;
+
+        DeferredOpen(Caller caller, Loc loc, int flags, Fd fd, Xdata xdata) {
+            this.caller = caller;
+            this.loc = loc;
+            this.flags = flags;
+            this.fd = fd;
+            this.xdata = xdata;
+        }
+
+        CompletableFuture<Done> send() {
+            CompletableFuture<Done> f;
+            synchronized (this) {
+                if (sent != null) return sent;
+                f = sent = new CompletableFuture<>();
+            }
+            firstChild().open(caller, loc, flags, fd, xdata).whenComplete((d, t) -> {
+                if (t != null) f.completeExceptionally(t);
+                else f.complete(d);
+            });
+            return f;
+        }
+
+        synchronized CompletableFuture<Done> sentOrNull() {
+            return sent;
+        }
+    }
+
+    /** Whether {@code fd} was answered here and its open not sent yet (for tests). */
+    boolean isDeferred(Fd fd) {
+        DeferredOpen d = fd.ctx(this);
+        return d != null && d.sentOrNull() == null;
+    }
+
+    @Override
+    public CompletableFuture<Done> open(Caller c, Loc loc, int flags, Fd fd, Xdata x) {
+        if (!enabled || (flags & (O_CREAT | O_EXCL | O_TRUNC)) != 0 || fd.gfid() == null) {
+            return firstChild().open(c, loc, flags, fd, x);
+        }
+        DeferredOpen d = new DeferredOpen(c, loc, flags, fd, x);
+        fd.setCtx(this, d);
+        byGfid.compute(fd.gfid(), (g, set) -> {
+            Set<DeferredOpen> s = set != null ? set : ConcurrentHashMap.newKeySet();
+            s.add(d);
+            return s;
+        });
+        if (!lazy) d.send();
+        return CompletableFuture.completedFuture(Done.OK);
+    }
+
+    /** Runs {@code fop} once the fd is open on the bricks, or fails it as the deferred open failed. */
+    private <T> CompletableFuture<T> opened(Fd fd, Supplier<CompletableFuture<T>> fop) {
+        return opened(fd, fop, null);
+    }
+
+    /** The same; {@code notWound} runs when the open failed and {@code fop} is therefore never wound. */
+    private <T> CompletableFuture<T> opened(Fd fd, Supplier<CompletableFuture<T>> fop, Runnable notWound) {
+        DeferredOpen d = fd.ctx(this);
+        if (d == null) return fop.get();
+        CompletableFuture<Done> open = d.send();
+        if (open.isDone() && !open.isCompletedExceptionally()) return fop.get();
+        return open.handle((done, t) -> {
+            if (t == null) return fop.get();
+            if (notWound != null) notWound.run();
+            return CompletableFuture.<T>failedFuture(t);
+        }).thenCompose(f -> f);
+    }
+
+    // ---- fops that need the open file ----
+
+    @Override
+    public CompletableFuture<ReadReply> readv(Caller c, Fd fd, int size, long offset, int flags, Xdata x) {
+        return opened(fd, () -> firstChild().readv(c, fd, size, offset, flags, x));
+    }
+
+    @Override
+    public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
+        return opened(fd, () -> firstChild().writev(c, fd, data, offset, flags, x), data::release);
+    }
+
+    @Override
+    public CompletableFuture<Done> flush(Caller c, Fd fd, Xdata x) {
+        DeferredOpen d = fd.ctx(this);
+        // Nothing was ever sent on an fd whose open was not: nothing to flush.
+        if (d != null && d.sentOrNull() == null) return CompletableFuture.completedFuture(Done.OK);
+        return opened(fd, () -> firstChild().flush(c, fd, x));
+    }
+
+    @Override
+    public CompletableFuture<ChangeReply> fsync(Caller c, Fd fd, boolean datasync, Xdata x) {
+        return opened(fd, () -> firstChild().fsync(c, fd, datasync, x));
+    }
+
+    @Override
+    public CompletableFuture<AttrReply> fstat(Caller c, Fd fd, Xdata x) {
+        DeferredOpen d = fd.ctx(this);
+        if (d != null && d.sentOrNull() == null) return firstChild().stat(c, Loc.of(fd.gfid(), d.loc.path()), x);
+        return opened(fd, () -> firstChild().fstat(c, fd, x));
+    }
+
+    @Override
+    public CompletableFuture<ChangeReply> ftruncate(Caller c, Fd fd, long offset, Xdata x) {
+        return opened(fd, () -> firstChild().ftruncate(c, fd, offset, x));
+    }
+
+    @Override
+    public CompletableFuture<ChangeReply> fsetattr(Caller c, Fd fd, SetAttr attr, Xdata x) {
+        return opened(fd, () -> firstChild().fsetattr(c, fd, attr, x));
+    }
+
+    @Override
+    public CompletableFuture<ChangeReply> fallocate(Caller c, Fd fd, int mode, long offset, long len, Xdata x) {
+        return opened(fd, () -> firstChild().fallocate(c, fd, mode, offset, len, x));
+    }
+
+    @Override
+    public CompletableFuture<ChangeReply> discard(Caller c, Fd fd, long offset, long len, Xdata x) {
+        return opened(fd, () -> firstChild().discard(c, fd, offset, len, x));
+    }
+
+    @Override
+    public CompletableFuture<ChangeReply> zerofill(Caller c, Fd fd, long offset, long len, Xdata x) {
+        return opened(fd, () -> firstChild().zerofill(c, fd, offset, len, x));
+    }
+
+    @Override
+    public CompletableFuture<SeekReply> seek(Caller c, Fd fd, long offset, int what, Xdata x) {
+        return opened(fd, () -> firstChild().seek(c, fd, offset, what, x));
+    }
+
+    @Override
+    public CompletableFuture<LkReply> lk(Caller c, Fd fd, int cmd, Flock lock, Xdata x) {
+        return opened(fd, () -> firstChild().lk(c, fd, cmd, lock, x));
+    }
+
+    @Override
+    public CompletableFuture<XattrReply> fgetxattr(Caller c, Fd fd, String name, Xdata x) {
+        return opened(fd, () -> firstChild().fgetxattr(c, fd, name, x));
+    }
+
+    @Override
+    public CompletableFuture<Done> fsetxattr(Caller c, Fd fd, Map<String, byte[]> values, int flags, Xdata x) {
+        return opened(fd, () -> firstChild().fsetxattr(c, fd, values, flags, x));
+    }
+
+    @Override
+    public CompletableFuture<Done> fremovexattr(Caller c, Fd fd, String name, Xdata x) {
+        return opened(fd, () -> firstChild().fremovexattr(c, fd, name, x));
+    }
+
+    // ---- the last name of a file with deferred opens may go away ----
+
+    @Override
+    public CompletableFuture<ParentReply> unlink(Caller c, Loc loc, int xflags, Xdata x) {
+        return afterOpensOf(loc.gfid(), () -> firstChild().unlink(c, loc, xflags, x));
+    }
+
+    /** The target may be named without its gfid: deferred opens made through that name count too. */
+    @Override
+    public CompletableFuture<RenameReply> rename(Caller c, Loc oldLoc, Loc newLoc, Xdata x) {
+        if (!enabled || byGfid.isEmpty()) return firstChild().rename(c, oldLoc, newLoc, x);
+        List<DeferredOpen> pending = new ArrayList<>();
+        for (Set<DeferredOpen> set : byGfid.values()) {
+            for (DeferredOpen d : set) {
+                boolean sameObject = newLoc.gfid() != null && newLoc.gfid().equals(d.fd.gfid());
+                boolean sameName = newLoc.hasEntry() && newLoc.parent().equals(d.loc.parent())
+                        && newLoc.name().equals(d.loc.name());
+                if (sameObject || sameName) pending.add(d);
+            }
+        }
+        return afterOpens(pending, () -> firstChild().rename(c, oldLoc, newLoc, x));
+    }
+
+    /** Sends the deferred opens of {@code g} and runs {@code fop} when they are answered, however they end. */
+    private <T> CompletableFuture<T> afterOpensOf(Gfid g, Supplier<CompletableFuture<T>> fop) {
+        Set<DeferredOpen> pending = !enabled || g == null ? null : byGfid.get(g);
+        return afterOpens(pending == null ? List.of() : List.copyOf(pending), fop);
+    }
+
+    private <T> CompletableFuture<T> afterOpens(List<DeferredOpen> pending, Supplier<CompletableFuture<T>> fop) {
+        if (pending.isEmpty()) return fop.get();
+        CompletableFuture<?>[] opens = pending.stream().map(DeferredOpen::send).toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(opens).handle((v, t) -> fop.get()).thenCompose(f -> f);
+    }
+
+    // ---- end of the fd ----
+
+    @Override
+    public void release(Fd fd) {
+        DeferredOpen d = fd.takeCtx(this);
+        if (d == null) {
+            super.release(fd);
+            return;
+        }
+        byGfid.computeIfPresent(fd.gfid(), (g, set) -> {
+            set.remove(d);
+            return set.isEmpty() ? null : set;
+        });
+        CompletableFuture<Done> sent = d.sentOrNull();
+        if (sent == null) return; // never opened below: nothing there to release
+        if (sent.isDone()) super.release(fd);
+        else sent.whenComplete((r, t) -> super.release(fd)); // an open in flight would leak its remote fd
+    }
+}

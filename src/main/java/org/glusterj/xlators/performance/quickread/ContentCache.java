@@ -1,0 +1,90 @@
+package org.glusterj.xlators.performance.quickread;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.glusterj.core.Gfid;
+import org.glusterj.core.Iatt;
+
+/**
+ * Whole contents of small files by gfid, least recently used first out once their total passes
+ * the byte limit. Entries are trusted for the timeout after they were fetched.
+ *
+ * <p>Stores race with invalidations: a lookup may bring content that was read before one of our
+ * own writes reached the brick. Every invalidation therefore bumps a counter, and content is kept
+ * only if no invalidation happened since the fetch that brought it was wound ({@link #stamp}).
+ * That is coarse (a write to any file discards content in flight for all others) but never stale.
+ */
+final class ContentCache {
+    /** One file's content with the attributes it had when read; immutable. */
+    record Entry(byte[] content, Iatt attr, long fetchedAt) {
+    }
+
+    private final long limitBytes;
+    private final long timeoutNanos;
+    private final LongSupplier clock;
+    private final LinkedHashMap<Gfid, Entry> entries = new LinkedHashMap<>(64, 0.75f, true);
+    private long bytes;
+    private long invalidations;
+
+    ContentCache(long limitBytes, long timeoutNanos, LongSupplier clock) {
+        this.limitBytes = limitBytes;
+        this.timeoutNanos = timeoutNanos;
+        this.clock = clock;
+    }
+
+    long now() {
+        return clock.getAsLong();
+    }
+
+    synchronized long stamp() {
+        return invalidations;
+    }
+
+    /** Keeps content fetched after {@code stamp}, unless something was invalidated since. */
+    synchronized void put(Gfid g, byte[] content, Iatt attr, long stamp) {
+        if (stamp != invalidations || content.length > limitBytes) return;
+        Entry old = entries.put(g, new Entry(content, attr, now()));
+        if (old != null) bytes -= old.content().length;
+        bytes += content.length;
+        Iterator<Map.Entry<Gfid, Entry>> it = entries.entrySet().iterator();
+        while (bytes > limitBytes && it.hasNext()) {
+            Entry e = it.next().getValue();
+            it.remove();
+            bytes -= e.content().length;
+        }
+    }
+
+    /** The entry if fetched within the timeout, else null. */
+    synchronized Entry fresh(Gfid g) {
+        Entry e = entries.get(g);
+        if (e == null || now() - e.fetchedAt() >= timeoutNanos) return null;
+        return e;
+    }
+
+    /** Whether content of {@code g} is held at all, fresh or expired: the file was small when last seen. */
+    synchronized boolean holds(Gfid g) {
+        return entries.containsKey(g);
+    }
+
+    /** Drops {@code g} (null: nothing) and makes every fetch in flight discard what it brings. */
+    synchronized void invalidate(Gfid g) {
+        invalidations++;
+        remove(g);
+    }
+
+    synchronized void remove(Gfid g) {
+        if (g == null) return;
+        Entry e = entries.remove(g);
+        if (e != null) bytes -= e.content().length;
+    }
+
+    synchronized long bytes() {
+        return bytes;
+    }
+
+    synchronized int size() {
+        return entries.size();
+    }
+}

@@ -1,0 +1,218 @@
+package org.glusterj.xlators.performance.openbehind;
+
+import static org.glusterj.xlators.performance.testing.DataBrick.bytes;
+import static org.glusterj.xlators.performance.testing.Reads.C;
+import static org.glusterj.xlators.performance.testing.Reads.errnoOf;
+import static org.glusterj.xlators.performance.testing.Reads.read;
+import static org.glusterj.xlators.performance.testing.Reads.write;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.glusterj.core.Done;
+import org.glusterj.core.Errno;
+import org.glusterj.core.Fd;
+import org.glusterj.core.Flock;
+import org.glusterj.core.Gfid;
+import org.glusterj.core.Loc;
+import org.glusterj.core.Xdata;
+import org.glusterj.core.Xlator;
+import org.glusterj.core.XlatorConfig;
+import org.glusterj.options.Options;
+import org.glusterj.xlators.performance.quickread.QuickReadXlator;
+import org.glusterj.xlators.performance.testing.DataBrick;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class OpenBehindXlatorTest {
+    private final DataBrick brick = new DataBrick();
+
+    private OpenBehindXlator ob(String... options) {
+        return new OpenBehindXlator(XlatorConfig.of("ob", OpenBehindXlator.TYPE.type(), Options.of(options),
+                List.of(brick)));
+    }
+
+    private static Fd open(Xlator x, Gfid g, int flags) {
+        Fd fd = DataBrick.fd(g, flags);
+        x.open(C, Loc.of(g, "/f"), flags, fd, Xdata.EMPTY).join();
+        return fd;
+    }
+
+    @AfterEach
+    void nothingLeaked() {
+        assertEquals(0, brick.unreleasedBuffers(), "read buffers not released");
+    }
+
+    @Test
+    void openFlushAndReleaseOfAnUnusedFdSendNothing() {
+        OpenBehindXlator ob = ob();
+        Gfid g = brick.put(bytes("abc"));
+        Fd fd = open(ob, g, 0);
+        assertTrue(ob.isDeferred(fd));
+        ob.flush(C, fd, Xdata.EMPTY).join();
+        ob.release(fd);
+        assertEquals(0, brick.count("open"));
+        assertEquals(0, brick.count("flush"));
+        assertEquals(0, brick.count("release"), "no remote fd to release");
+    }
+
+    @Test
+    void theFirstFopThatNeedsTheFileSendsTheOpenOnce() {
+        OpenBehindXlator ob = ob();
+        Gfid g = brick.put(bytes("abcdef"));
+        Fd fd = open(ob, g, 2);
+        write(ob, fd, bytes("XY"), 0);
+        assertFalse(ob.isDeferred(fd));
+        assertArrayEquals(bytes("XYcdef"), read(ob, fd, 100, 0));
+        ob.flush(C, fd, Xdata.EMPTY).join();
+        ob.fsync(C, fd, false, Xdata.EMPTY).join();
+        ob.lk(C, fd, Flock.F_GETLK, new Flock(Flock.F_WRLCK, 0, 0, 0, 0, 0L), Xdata.EMPTY).join();
+        ob.release(fd);
+        assertEquals(List.of("open", "writev", "readv", "flush", "fsync", "lk", "release"), brick.calls());
+    }
+
+    @Test
+    void concurrentFopsShareOneOpen() throws Exception {
+        OpenBehindXlator ob = ob();
+        Gfid g = brick.put(new byte[4096]);
+        Fd fd = open(ob, g, 2);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> all = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int at = t;
+                all.add(pool.submit(() -> write(ob, fd, new byte[] {(byte) at}, at)));
+            }
+            for (Future<?> f : all) f.get();
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, brick.count("open"));
+        assertArrayEquals(new byte[] {0, 1, 2, 3}, java.util.Arrays.copyOf(brick.content(g), 4));
+    }
+
+    @Test
+    void aFailedDeferredOpenFailsTheFopsThatNeededIt() {
+        OpenBehindXlator ob = ob();
+        Gfid g = brick.put(bytes("secret"));
+        brick.failOpens(Errno.EACCES);
+        Fd fd = open(ob, g, 2);
+        ByteBuf data = PooledByteBufAllocator.DEFAULT.directBuffer(4).writeBytes(bytes("data"));
+        assertEquals(Errno.EACCES, errnoOf(ob.writev(C, fd, data, 0, 0, Xdata.EMPTY)));
+        assertEquals(0, data.refCnt(), "the unsent write's buffer is released");
+        assertEquals(Errno.EACCES, errnoOf(ob.readv(C, fd, 10, 0, 0, Xdata.EMPTY)));
+        assertEquals(Errno.EACCES, errnoOf(ob.fsync(C, fd, false, Xdata.EMPTY)));
+        assertEquals(Errno.EACCES, errnoOf(ob.flush(C, fd, Xdata.EMPTY)));
+        assertEquals(1, brick.count("open"), "the failure is remembered, not retried");
+        assertEquals(0, brick.count("writev"));
+        assertArrayEquals(bytes("secret"), brick.content(g));
+    }
+
+    @Test
+    void opensThatChangeTheFileAreSentAtOnce() {
+        OpenBehindXlator ob = ob();
+        Gfid g = brick.put(bytes("full"));
+        Fd fd = open(ob, g, 01001);
+        assertFalse(ob.isDeferred(fd));
+        assertEquals(1, brick.count("open"));
+        assertEquals(0, brick.content(g).length, "O_TRUNC took effect when open returned");
+        open(ob, g, 0101);
+        assertEquals(2, brick.count("open"));
+    }
+
+    @Test
+    void aFailingOpenThatIsSentAtOnceFailsAtOnce() {
+        OpenBehindXlator ob = ob();
+        Gfid g = brick.put(bytes("x"));
+        brick.failOpens(Errno.EACCES);
+        Fd fd = DataBrick.fd(g, 01001);
+        assertEquals(Errno.EACCES, errnoOf(ob.open(C, Loc.of(g, "/f"), 01001, fd, Xdata.EMPTY)));
+    }
+
+    @Test
+    void fstatOfAnUnopenedFdAsksByGfid() {
+        OpenBehindXlator ob = ob();
+        Gfid g = brick.put(bytes("12345"));
+        Fd fd = open(ob, g, 0);
+        assertEquals(5, ob.fstat(C, fd, Xdata.EMPTY).join().attr().size());
+        assertEquals(List.of("stat"), brick.calls());
+        assertTrue(ob.isDeferred(fd));
+    }
+
+    @Test
+    void unlinkAndRenameOverAFileSendItsDeferredOpensFirst() {
+        OpenBehindXlator ob = ob();
+        Gfid g = brick.put(bytes("keep me readable"));
+        open(ob, g, 0);
+        ob.unlink(C, new Loc(g, Gfid.ROOT, "f", "/f"), 0, Xdata.EMPTY).join();
+        assertEquals(List.of("open", "unlink"), brick.calls());
+
+        brick.clearCalls();
+        Gfid h = brick.put(bytes("victim"));
+        open(ob, h, 0);
+        ob.rename(C, Loc.entry(Gfid.ROOT, "a", "/a"), new Loc(h, Gfid.ROOT, "v", "/v"), Xdata.EMPTY).join();
+        assertEquals(List.of("open", "rename"), brick.calls());
+
+        brick.clearCalls();
+        Gfid named = brick.put(bytes("victim by name"));
+        Fd fd = DataBrick.fd(named, 0);
+        ob.open(C, new Loc(named, Gfid.ROOT, "w", "/w"), 0, fd, Xdata.EMPTY).join();
+        ob.rename(C, Loc.entry(Gfid.ROOT, "b", "/b"), Loc.entry(Gfid.ROOT, "other", "/other"), Xdata.EMPTY).join();
+        assertEquals(List.of("rename"), brick.calls(), "an unrelated name leaves the open deferred");
+        ob.rename(C, Loc.entry(Gfid.ROOT, "b", "/b"), Loc.entry(Gfid.ROOT, "w", "/w"), Xdata.EMPTY).join();
+        assertEquals(List.of("rename", "open", "rename"), brick.calls());
+    }
+
+    @Test
+    void lazyOpenOffSendsTheOpenRightAway() {
+        OpenBehindXlator ob = ob("lazy-open", "off");
+        Gfid g = brick.put(bytes("abc"));
+        Fd fd = open(ob, g, 0);
+        assertEquals(1, brick.count("open"));
+        assertArrayEquals(bytes("abc"), read(ob, fd, 10, 0));
+        assertEquals(1, brick.count("open"));
+    }
+
+    @Test
+    void releaseWaitsForAnOpenInFlight() {
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        Xlator slowOpen = new Xlator(XlatorConfig.of("slow", "test/slow", Options.NONE, List.of(brick))) {
+            @Override
+            public CompletableFuture<Done> open(org.glusterj.core.Caller c, Loc loc, int flags, Fd fd, Xdata x) {
+                return gate.thenCompose(v -> brick.open(c, loc, flags, fd, x));
+            }
+        };
+        // lazy-open off: the open goes out as soon as it is answered here, and a quick close races it.
+        OpenBehindXlator ob = new OpenBehindXlator(XlatorConfig.of("ob", OpenBehindXlator.TYPE.type(),
+                Options.of("lazy-open", "off"), List.of(slowOpen)));
+        Gfid g = brick.put(bytes("abc"));
+        Fd fd = open(ob, g, 0);
+        ob.release(fd);
+        assertEquals(0, brick.count("release"), "not before the open is answered");
+        gate.complete(null);
+        assertEquals(List.of("open", "release"), brick.calls(), "the remote fd the open made is released");
+    }
+
+    @Test
+    void quickReadAboveServesSmallFilesWithoutAnyOpen() {
+        OpenBehindXlator ob = ob();
+        QuickReadXlator qr = new QuickReadXlator(XlatorConfig.of("qr", QuickReadXlator.TYPE.type(), Options.NONE,
+                List.of(ob)));
+        Gfid g = brick.put(bytes("tiny file"));
+        qr.lookup(C, Loc.of(g, "/f"), Xdata.EMPTY).join();
+        Fd fd = open(qr, g, 0);
+        assertArrayEquals(bytes("tiny file"), read(qr, fd, 4096, 0));
+        qr.flush(C, fd, Xdata.EMPTY).join();
+        qr.release(fd);
+        assertEquals(List.of("lookup"), brick.calls());
+    }
+}

@@ -1,0 +1,266 @@
+package org.glusterj.xlators.performance.quickread;
+
+import static org.glusterj.xlators.performance.testing.DataBrick.bytes;
+import static org.glusterj.xlators.performance.testing.Reads.C;
+import static org.glusterj.xlators.performance.testing.Reads.read;
+import static org.glusterj.xlators.performance.testing.Reads.write;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.glusterj.core.EntryReply;
+import org.glusterj.core.Fd;
+import org.glusterj.core.Gfid;
+import org.glusterj.core.Loc;
+import org.glusterj.core.SetAttr;
+import org.glusterj.core.Upcall;
+import org.glusterj.core.Xdata;
+import org.glusterj.core.XlatorConfig;
+import org.glusterj.options.Options;
+import org.glusterj.xlators.performance.testing.DataBrick;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class QuickReadXlatorTest {
+    private final DataBrick brick = new DataBrick();
+    private final AtomicLong now = new AtomicLong(5_000_000_000L);
+
+    private QuickReadXlator qr(String... options) {
+        return new QuickReadXlator(XlatorConfig.of("qr", QuickReadXlator.TYPE.type(), Options.of(options),
+                List.of(brick)), now::get);
+    }
+
+    private static EntryReply lookup(QuickReadXlator qr, Gfid g) {
+        return qr.lookup(C, Loc.of(g, "/f"), Xdata.EMPTY).join();
+    }
+
+    private static Fd open(QuickReadXlator qr, Gfid g, int flags) {
+        Fd fd = DataBrick.fd(g, flags);
+        qr.open(C, Loc.of(g, "/f"), flags, fd, Xdata.EMPTY).join();
+        return fd;
+    }
+
+    private void advanceSeconds(double s) {
+        now.addAndGet((long) (s * TimeUnit.SECONDS.toNanos(1)));
+    }
+
+    @AfterEach
+    void nothingLeaked() {
+        assertEquals(0, brick.unreleasedBuffers(), "read buffers not released");
+    }
+
+    @Test
+    void lookupBringsContentAndReadsAreAnsweredWithoutTheBrick() {
+        QuickReadXlator qr = qr();
+        Gfid g = brick.put(bytes("hello, quick read"));
+        EntryReply r = lookup(qr, g);
+        assertFalse(r.xdata().has(QuickReadXlator.CONTENT_KEY), "content must not travel further up");
+        assertEquals(17, r.attr().size());
+        Fd fd = DataBrick.fd(g, 0); // never opened on the brick: a read that went down would fail EBADF
+        assertArrayEquals(bytes("hello, quick read"), read(qr, fd, 4096, 0));
+        assertArrayEquals(bytes("quick"), read(qr, fd, 5, 7));
+        assertArrayEquals(bytes("read"), read(qr, fd, 100, 13));
+        assertArrayEquals(new byte[0], read(qr, fd, 100, 17), "read at end of file");
+        assertArrayEquals(new byte[0], read(qr, fd, 100, 1 << 20), "read past end of file");
+        assertEquals(0, brick.count("readv"));
+        assertEquals(0, brick.count("open"));
+    }
+
+    @Test
+    void emptyFilesAreCachedToo() {
+        QuickReadXlator qr = qr();
+        Gfid g = brick.put(new byte[0]);
+        lookup(qr, g);
+        assertArrayEquals(new byte[0], read(qr, DataBrick.fd(g, 0), 4096, 0));
+        assertEquals(0, brick.count("readv"));
+    }
+
+    @Test
+    void filesAboveMaxFileSizeAreReadFromTheBrick() {
+        QuickReadXlator qr = qr("max-file-size", "16");
+        Gfid big = brick.put(bytes("seventeen bytes!!"));
+        Gfid small = brick.put(bytes("sixteen bytes!!!"));
+        lookup(qr, big);
+        lookup(qr, small);
+        assertEquals(16, qr.cachedBytes());
+        Fd fd = open(qr, big, 0);
+        assertArrayEquals(bytes("seventeen bytes!!"), read(qr, fd, 4096, 0));
+        assertEquals(1, brick.count("readv"));
+    }
+
+    @Test
+    void ownWriteThroughAnotherFdIsSeenAtOnce() {
+        QuickReadXlator qr = qr();
+        Gfid g = brick.put(bytes("old content"));
+        lookup(qr, g);
+        Fd reader = open(qr, g, 0);
+        Fd writer = open(qr, g, 2);
+        assertArrayEquals(bytes("old content"), read(qr, reader, 100, 0));
+        write(qr, writer, bytes("NEW"), 0);
+        assertArrayEquals(bytes("NEW content"), read(qr, reader, 100, 0));
+        assertEquals(1, brick.count("readv"));
+        assertEquals(0, qr.cachedBytes());
+    }
+
+    @Test
+    void truncateZerofillAndSetattrDropContent() {
+        QuickReadXlator qr = qr();
+        Gfid g = brick.put(bytes("0123456789"));
+        Fd fd = open(qr, g, 2);
+
+        lookup(qr, g);
+        qr.truncate(C, Loc.of(g, "/f"), 4, Xdata.EMPTY).join();
+        assertArrayEquals(bytes("0123"), read(qr, fd, 100, 0));
+
+        lookup(qr, g);
+        qr.ftruncate(C, fd, 2, Xdata.EMPTY).join();
+        assertArrayEquals(bytes("01"), read(qr, fd, 100, 0));
+
+        lookup(qr, g);
+        qr.zerofill(C, fd, 0, 1, Xdata.EMPTY).join();
+        assertArrayEquals(new byte[] {0, '1'}, read(qr, fd, 100, 0));
+
+        lookup(qr, g);
+        assertTrue(qr.cachedBytes() > 0);
+        qr.setattr(C, Loc.of(g, "/f"), SetAttr.mode(0600), Xdata.EMPTY).join();
+        assertEquals(0, qr.cachedBytes());
+    }
+
+    @Test
+    void openWithTruncDropsContent() {
+        QuickReadXlator qr = qr();
+        Gfid g = brick.put(bytes("soon gone"));
+        lookup(qr, g);
+        Fd fd = open(qr, g, 01002);
+        assertArrayEquals(new byte[0], read(qr, fd, 100, 0));
+    }
+
+    @Test
+    void upcallDropsContentChangedElsewhere() {
+        QuickReadXlator qr = qr();
+        Gfid g = brick.put(bytes("before"));
+        lookup(qr, g);
+        Fd fd = open(qr, g, 0);
+        brick.write(g, bytes("after!"));
+        assertArrayEquals(bytes("before"), read(qr, fd, 100, 0), "within the timeout, without upcall");
+        qr.upcall(new Upcall(g, Upcall.XATTR, null), brick);
+        assertArrayEquals(bytes("before"), read(qr, fd, 100, 0), "an xattr change leaves the content");
+        qr.upcall(new Upcall(g, Upcall.DATA, null), brick);
+        assertArrayEquals(bytes("after!"), read(qr, fd, 100, 0));
+    }
+
+    @Test
+    void expiredContentIsFetchedAgainWithOneLookupAndNoOpen() {
+        QuickReadXlator qr = qr("cache-timeout", "1");
+        Gfid g = brick.put(bytes("version 1"));
+        lookup(qr, g);
+        Fd fd = DataBrick.fd(g, 0);
+        brick.write(g, bytes("version 2"));
+        advanceSeconds(0.9);
+        assertArrayEquals(bytes("version 1"), read(qr, fd, 100, 0));
+        advanceSeconds(0.2);
+        assertArrayEquals(bytes("version 2"), read(qr, fd, 100, 0));
+        assertEquals(2, brick.count("lookup"));
+        assertEquals(0, brick.count("readv"));
+    }
+
+    @Test
+    void expiredContentOfAFileThatGrewIsReadFromTheBrick() {
+        QuickReadXlator qr = qr("max-file-size", "8");
+        Gfid g = brick.put(bytes("small"));
+        lookup(qr, g);
+        Fd fd = open(qr, g, 0);
+        brick.write(g, bytes("not small any more"));
+        advanceSeconds(1.5);
+        assertArrayEquals(bytes("not small any more"), read(qr, fd, 100, 0));
+        assertEquals(1, brick.count("readv"));
+        assertEquals(0, qr.cachedBytes());
+    }
+
+    @Test
+    void cacheSizeBoundsWhatIsKept() {
+        QuickReadXlator qr = qr("cache-size", "100");
+        Gfid a = brick.put(new byte[60]);
+        Gfid b = brick.put(new byte[60]);
+        lookup(qr, a);
+        lookup(qr, b);
+        assertEquals(60, qr.cachedBytes());
+        Fd fa = open(qr, a, 0);
+        read(qr, fa, 100, 0);
+        assertEquals(1, brick.count("readv"), "the least recently used went");
+    }
+
+    @Test
+    void contentInFlightDuringOurWriteIsNotKept() {
+        // A lookup wound before our write and answered after it may carry the old content.
+        QuickReadXlator qr = qr();
+        Gfid g = brick.put(bytes("old"));
+        Fd writer = open(qr, g, 2);
+        java.util.concurrent.CompletableFuture<EntryReply> slow = new java.util.concurrent.CompletableFuture<>();
+        QuickReadXlator racing = new QuickReadXlator(XlatorConfig.of("qr2", QuickReadXlator.TYPE.type(), Options.NONE,
+                List.of(new org.glusterj.core.Xlator(XlatorConfig.of("slow", "test/slow", Options.NONE, List.of(brick))) {
+                    @Override
+                    public java.util.concurrent.CompletableFuture<EntryReply> lookup(org.glusterj.core.Caller c, Loc loc,
+                                                                                       Xdata x) {
+                        EntryReply early = brick.lookup(c, loc, x).join(); // read now, answered later
+                        return slow.thenApply(v -> early);
+                    }
+                })), now::get);
+        java.util.concurrent.CompletableFuture<EntryReply> looked = racing.lookup(C, Loc.of(g, "/f"), Xdata.EMPTY);
+        write(racing, writer, bytes("NEW"), 0);
+        slow.complete(null);
+        looked.join();
+        assertEquals(0, racing.cachedBytes());
+        Fd reader = open(racing, g, 0);
+        assertArrayEquals(bytes("NEW"), read(racing, reader, 100, 0));
+    }
+
+    @Test
+    void concurrentReadersAllSeeTheRightBytes() throws Exception {
+        QuickReadXlator qr = qr();
+        byte[] content = new byte[64 * 1024];
+        new Random(7).nextBytes(content);
+        Gfid g = brick.put(content);
+        lookup(qr, g);
+        Fd fd = DataBrick.fd(g, 0);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> all = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int seed = t;
+                all.add(pool.submit(() -> {
+                    Random r = new Random(seed);
+                    for (int i = 0; i < 500; i++) {
+                        int off = r.nextInt(content.length + 10);
+                        int len = r.nextInt(8192);
+                        byte[] got = read(qr, fd, len, off);
+                        int n = Math.max(0, Math.min(len, content.length - off));
+                        assertArrayEquals(java.util.Arrays.copyOfRange(content, Math.min(off, content.length),
+                                Math.min(off, content.length) + n), got);
+                    }
+                }));
+            }
+            for (Future<?> f : all) f.get();
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(0, brick.count("readv"));
+    }
+
+    @Test
+    void passThroughAsksForNothing() {
+        QuickReadXlator qr = qr("pass-through", "on");
+        Gfid g = brick.put(bytes("x"));
+        lookup(qr, g);
+        assertEquals(0, qr.cachedBytes());
+    }
+}
