@@ -8,9 +8,13 @@ import org.glusterj.xlators.debug.IoStatsXlator;
 import org.glusterj.xlators.debug.TraceXlator;
 import org.glusterj.xlators.features.locks.LocksXlator;
 import org.glusterj.xlators.features.upcall.UpcallXlator;
+import org.glusterj.xlators.performance.iocache.IoCacheXlator;
 import org.glusterj.xlators.performance.iothreads.IoThreadsXlator;
 import org.glusterj.xlators.performance.mdcache.MdCacheXlator;
 import org.glusterj.xlators.performance.nlcache.NlCacheXlator;
+import org.glusterj.xlators.performance.openbehind.OpenBehindXlator;
+import org.glusterj.xlators.performance.quickread.QuickReadXlator;
+import org.glusterj.xlators.performance.readahead.ReadAheadXlator;
 import org.glusterj.xlators.performance.readdirahead.ReaddirAheadXlator;
 import org.glusterj.xlators.performance.writebehind.WriteBehindXlator;
 import org.glusterj.xlators.protocol.client.ClientXlator;
@@ -30,6 +34,10 @@ public final class XlatorRegistry {
             WriteBehindXlator.TYPE,
             MdCacheXlator.TYPE,
             NlCacheXlator.TYPE,
+            QuickReadXlator.TYPE,
+            OpenBehindXlator.TYPE,
+            ReadAheadXlator.TYPE,
+            IoCacheXlator.TYPE,
             ReaddirAheadXlator.TYPE,
             IoStatsXlator.TYPE,
             TraceXlator.TYPE

@@ -16,6 +16,13 @@ final class Cluster implements AutoCloseable {
     /** Short so that tests of a dead brick finish quickly; GlusterFS's default is 42 s. */
     static final int PING_TIMEOUT_SECONDS = 3;
 
+    /** Layers above distribute, bottom first: name, type, then option key/value pairs. */
+    private static final String[][] DEFAULT_STACK = {
+            {"vol-write-behind", "performance/write-behind"},
+            {"vol-readdir-ahead", "performance/readdir-ahead"},
+            {"vol-md-cache", "performance/md-cache"},
+            {"vol", "debug/io-stats"}};
+
     final Path root;
     final List<BrickProcess> bricks = new ArrayList<>();
     private final List<FuseMount> mounts = new ArrayList<>();
@@ -63,11 +70,12 @@ final class Cluster implements AutoCloseable {
             below = "vol-dht";
         }
         // The default performance stack, as volfiles/two-brick.vol has it: the suite runs through it.
-        for (String[] layer : new String[][] {{"vol-write-behind", "performance/write-behind"},
-                {"vol-readdir-ahead", "performance/readdir-ahead"}, {"vol-md-cache", "performance/md-cache"},
-                {"vol", "debug/io-stats"}}) {
-            sb.append("volume ").append(layer[0]).append("\n    type ").append(layer[1])
-                    .append("\n    subvolumes ").append(below).append("\nend-volume\n");
+        for (String[] layer : DEFAULT_STACK) {
+            sb.append("volume ").append(layer[0]).append("\n    type ").append(layer[1]).append('\n');
+            for (int i = 2; i < layer.length; i += 2) {
+                sb.append("    option ").append(layer[i]).append(' ').append(layer[i + 1]).append('\n');
+            }
+            sb.append("    subvolumes ").append(below).append("\nend-volume\n");
             below = layer[0];
         }
         Path vol = root.resolve("client.vol");

@@ -105,10 +105,11 @@ class StressIT {
                     case 1 -> {
                         byte[] content = Files.readAllBytes(name);
                         String bad = Record.check(content);
-                        if (bad != null && Record.isPrefix(content)) {
+                        if (bad != null && Record.isStaleSized(content)) {
                             // The name was replaced by the other mount less than attr_timeout ago, and
-                            // the kernel still held the old file's size: allowed, the mount sees the
-                            // other client's change within its timeouts. Wrong bytes are not.
+                            // the kernel still held the old file's size (cutting the record short, or
+                            // padding it with zeros): allowed, the mount sees the other client's change
+                            // within its timeouts. Wrong bytes are not.
                             shortReads.incrementAndGet();
                         } else if (bad != null) {
                             problems.add("read " + name + ": " + bad);
@@ -152,12 +153,17 @@ class StressIT {
             return out;
         }
 
-        /** True if {@code content} is the start of some writer's record. */
-        static boolean isPrefix(byte[] content) {
+        /** True if {@code content} is a writer's record cut short, or followed by nothing but zeros. */
+        static boolean isStaleSized(byte[] content) {
             String[] f = header(content);
             if (f == null) return false;
             byte[] expected = of(Integer.parseInt(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]));
-            return content.length <= expected.length && Arrays.equals(expected, 0, content.length, content, 0, content.length);
+            int common = Math.min(content.length, expected.length);
+            if (!Arrays.equals(expected, 0, common, content, 0, common)) return false;
+            for (int i = common; i < content.length; i++) {
+                if (content[i] != 0) return false;
+            }
+            return true;
         }
 
         private static String[] header(byte[] content) {

@@ -460,13 +460,24 @@ public class FuseBridge extends FuseStubFS {
      * this is not such a file (a directory, or nothing open on it here): then it is an ordinary rename.
      */
     private boolean hide(Caller c, String oldpath, String newpath) {
-        Target t = resolve(c, oldpath, false);
+        Target t;
+        try {
+            t = resolve(c, oldpath, false);
+        } catch (FopException e) {
+            if (!isGone(e)) throw e;
+            return true; // another client removed the name first: nothing left to hide on the bricks
+        }
         if (t.inode().isDirectory() || fds.openFds().stream().noneMatch(fd -> fd.gfid().equals(t.inode().gfid()))) {
             return false;
         }
         Inode held = inodes.ref(t.inode());
         try {
             retryStale(oldpath, fresh -> await(top.unlink(c, resolve(c, oldpath, fresh).loc(), 0, Xdata.EMPTY)));
+        } catch (FopException e) {
+            if (!isGone(e)) {
+                inodes.unref(held);
+                throw e;
+            }
         } catch (RuntimeException | Error e) {
             inodes.unref(held);
             throw e;
@@ -474,6 +485,10 @@ public class FuseBridge extends FuseStubFS {
         inodes.unlink(t.parent(), t.name());
         hidden.add(newpath, held);
         return true;
+    }
+
+    private static boolean isGone(FopException e) {
+        return e.errno() == Errno.ENOENT || e.errno() == Errno.ESTALE;
     }
 
     @Override
