@@ -7,23 +7,17 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 import org.glusterj.core.Caller;
-import org.glusterj.core.ChangeReply;
-import org.glusterj.core.Done;
 import org.glusterj.core.Fd;
 import org.glusterj.core.Gfid;
 import org.glusterj.core.Iatt;
 import org.glusterj.core.Inode;
-import org.glusterj.core.Loc;
 import org.glusterj.core.ReadReply;
-import org.glusterj.core.SetAttr;
-import org.glusterj.core.Upcall;
 import org.glusterj.core.Xdata;
-import org.glusterj.core.Xlator;
 import org.glusterj.core.XlatorConfig;
 import org.glusterj.core.XlatorType;
 import org.glusterj.options.Option;
+import org.glusterj.xlators.performance.DataCacheXlator;
 
 /**
  * performance/io-cache: a client-side page cache of file data, {@value #PAGE_SIZE}-byte pages by
@@ -36,7 +30,7 @@ import org.glusterj.options.Option;
  * setattr and opens with O_TRUNC drop the file's pages when wound and when answered; so does a
  * brick's upcall for the file.
  */
-public final class IoCacheXlator extends Xlator {
+public final class IoCacheXlator extends DataCacheXlator {
     static final int PAGE_SIZE = 128 * 1024;
 
     public static final Option<Long> CACHE_SIZE = Option.size("cache-size", "32MB", 4L << 20, 32L << 30,
@@ -59,7 +53,6 @@ public final class IoCacheXlator extends Xlator {
             OPTIONS, IoCacheXlator::new);
 
     private static final int O_DIRECT = 040000;
-    private static final int O_TRUNC = 01000;
 
     private final boolean enabled;
     private final long timeoutNanos;
@@ -182,67 +175,16 @@ public final class IoCacheXlator extends Xlator {
         return out;
     }
 
-    // ---- our own changes ----
+    // ---- what DataCacheXlator asks ----
 
-    private <T> CompletableFuture<T> changing(Gfid g, Supplier<CompletableFuture<T>> wind) {
-        if (!enabled) return wind.get();
+    @Override
+    protected boolean caching() {
+        return enabled;
+    }
+
+    @Override
+    protected void dataChanged(Gfid g) {
         cache.invalidate(g);
-        return wind.get().whenComplete((r, t) -> cache.invalidate(g));
-    }
-
-    @Override
-    public CompletableFuture<Done> open(Caller c, Loc loc, int flags, Fd fd, Xdata x) {
-        if ((flags & O_TRUNC) == 0) return firstChild().open(c, loc, flags, fd, x);
-        return changing(fd.gfid(), () -> firstChild().open(c, loc, flags, fd, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
-        return changing(fd.gfid(), () -> firstChild().writev(c, fd, data, offset, flags, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> truncate(Caller c, Loc loc, long offset, Xdata x) {
-        return changing(loc.gfid(), () -> firstChild().truncate(c, loc, offset, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> ftruncate(Caller c, Fd fd, long offset, Xdata x) {
-        return changing(fd.gfid(), () -> firstChild().ftruncate(c, fd, offset, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> fallocate(Caller c, Fd fd, int mode, long offset, long len, Xdata x) {
-        return changing(fd.gfid(), () -> firstChild().fallocate(c, fd, mode, offset, len, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> discard(Caller c, Fd fd, long offset, long len, Xdata x) {
-        return changing(fd.gfid(), () -> firstChild().discard(c, fd, offset, len, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> zerofill(Caller c, Fd fd, long offset, long len, Xdata x) {
-        return changing(fd.gfid(), () -> firstChild().zerofill(c, fd, offset, len, x));
-    }
-
-    /** Setting mtime back could hide a change from the size/mtime check: drop the pages. */
-    @Override
-    public CompletableFuture<ChangeReply> setattr(Caller c, Loc loc, SetAttr attr, Xdata x) {
-        return changing(loc.gfid(), () -> firstChild().setattr(c, loc, attr, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> fsetattr(Caller c, Fd fd, SetAttr attr, Xdata x) {
-        return changing(fd.gfid(), () -> firstChild().fsetattr(c, fd, attr, x));
-    }
-
-    // ---- changes from outside ----
-
-    @Override
-    public void upcall(Upcall upcall, Xlator source) {
-        if (upcall.has(Upcall.DATA | Upcall.ATTR | Upcall.GONE)) cache.invalidate(upcall.gfid());
-        super.upcall(upcall, source);
     }
 
     @Override

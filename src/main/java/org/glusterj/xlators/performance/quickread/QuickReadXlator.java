@@ -7,10 +7,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 import org.glusterj.core.Caller;
-import org.glusterj.core.ChangeReply;
-import org.glusterj.core.Done;
 import org.glusterj.core.EntryReply;
 import org.glusterj.core.Fd;
 import org.glusterj.core.Gfid;
@@ -18,13 +15,11 @@ import org.glusterj.core.Iatt;
 import org.glusterj.core.Inode;
 import org.glusterj.core.Loc;
 import org.glusterj.core.ReadReply;
-import org.glusterj.core.SetAttr;
-import org.glusterj.core.Upcall;
 import org.glusterj.core.Xdata;
-import org.glusterj.core.Xlator;
 import org.glusterj.core.XlatorConfig;
 import org.glusterj.core.XlatorType;
 import org.glusterj.options.Option;
+import org.glusterj.xlators.performance.DataCacheXlator;
 
 /**
  * performance/quick-read: every lookup asks the brick for the file's whole content when it is a
@@ -40,7 +35,7 @@ import org.glusterj.options.Option;
  * drop the content when wound and again when answered; a brick's upcall for the gfid (DATA, ATTR
  * or GONE) drops it too. Without upcalls, another client's change is seen after cache-timeout.
  */
-public final class QuickReadXlator extends Xlator {
+public final class QuickReadXlator extends DataCacheXlator {
     /** Lookup xdata: in the request, the largest size (decimal) whose content is wanted; in the reply, the content. */
     public static final String CONTENT_KEY = "glusterfs.content";
 
@@ -65,7 +60,6 @@ public final class QuickReadXlator extends Xlator {
             "Fetches small files' content with the lookup and serves opens and reads of them from memory.",
             OPTIONS, QuickReadXlator::new);
 
-    private static final int O_TRUNC = 01000;
     private static final int O_DIRECT = 040000;
 
     private final boolean enabled;
@@ -140,68 +134,16 @@ public final class QuickReadXlator extends Xlator {
         return new ReadReply(data, e.attr(), Xdata.EMPTY);
     }
 
-    // ---- invalidation by our own changes ----
+    // ---- what DataCacheXlator asks ----
 
-    /** Drops the content before the change is wound and again once it is answered (a lookup may have raced it). */
-    private <T> CompletableFuture<T> changing(Gfid g, Supplier<CompletableFuture<T>> wind) {
-        if (!enabled) return wind.get();
+    @Override
+    protected boolean caching() {
+        return enabled;
+    }
+
+    @Override
+    protected void dataChanged(Gfid g) {
         cache.invalidate(g);
-        return wind.get().whenComplete((r, t) -> cache.invalidate(g));
-    }
-
-    @Override
-    public CompletableFuture<Done> open(Caller c, Loc loc, int flags, Fd fd, Xdata x) {
-        if ((flags & O_TRUNC) == 0) return firstChild().open(c, loc, flags, fd, x);
-        return changing(fd.gfid(), () -> firstChild().open(c, loc, flags, fd, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
-        return changing(fd.gfid(), () -> firstChild().writev(c, fd, data, offset, flags, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> truncate(Caller c, Loc loc, long offset, Xdata x) {
-        return changing(loc.gfid(), () -> firstChild().truncate(c, loc, offset, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> ftruncate(Caller c, Fd fd, long offset, Xdata x) {
-        return changing(fd.gfid(), () -> firstChild().ftruncate(c, fd, offset, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> fallocate(Caller c, Fd fd, int mode, long offset, long len, Xdata x) {
-        return changing(fd.gfid(), () -> firstChild().fallocate(c, fd, mode, offset, len, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> discard(Caller c, Fd fd, long offset, long len, Xdata x) {
-        return changing(fd.gfid(), () -> firstChild().discard(c, fd, offset, len, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> zerofill(Caller c, Fd fd, long offset, long len, Xdata x) {
-        return changing(fd.gfid(), () -> firstChild().zerofill(c, fd, offset, len, x));
-    }
-
-    /** Content is unchanged, but the attributes served with reads would be stale. */
-    @Override
-    public CompletableFuture<ChangeReply> setattr(Caller c, Loc loc, SetAttr attr, Xdata x) {
-        return changing(loc.gfid(), () -> firstChild().setattr(c, loc, attr, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> fsetattr(Caller c, Fd fd, SetAttr attr, Xdata x) {
-        return changing(fd.gfid(), () -> firstChild().fsetattr(c, fd, attr, x));
-    }
-
-    // ---- invalidation from outside ----
-
-    @Override
-    public void upcall(Upcall upcall, Xlator source) {
-        if (upcall.has(Upcall.DATA | Upcall.ATTR | Upcall.GONE)) cache.invalidate(upcall.gfid());
-        super.upcall(upcall, source);
     }
 
     @Override

@@ -9,20 +9,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import org.glusterj.core.Caller;
-import org.glusterj.core.ChangeReply;
-import org.glusterj.core.Done;
 import org.glusterj.core.Fd;
 import org.glusterj.core.Gfid;
-import org.glusterj.core.Loc;
 import org.glusterj.core.ReadReply;
-import org.glusterj.core.Upcall;
 import org.glusterj.core.Xdata;
-import org.glusterj.core.Xlator;
 import org.glusterj.core.XlatorConfig;
 import org.glusterj.core.XlatorType;
 import org.glusterj.options.Option;
+import org.glusterj.xlators.performance.DataCacheXlator;
 
 /**
  * performance/read-ahead: notices per fd when reads are sequential and then fetches page-count
@@ -37,7 +32,7 @@ import org.glusterj.options.Option;
  * Writes, truncates, fallocate, discard and zerofill through any fd of the file drop the pages of
  * every fd of it, when wound and again when answered; so does a brick's upcall for the file.
  */
-public final class ReadAheadXlator extends Xlator {
+public final class ReadAheadXlator extends DataCacheXlator {
     public static final Option<Integer> PAGE_COUNT = Option.integer("page-count", 4, 1, 16,
             "Pages fetched ahead of a sequential reader.");
     public static final Option<Long> PAGE_SIZE = Option.size("page-size", "128KB", 4096, 1L << 20,
@@ -53,7 +48,6 @@ public final class ReadAheadXlator extends Xlator {
             OPTIONS, ReadAheadXlator::new);
 
     private static final int O_DIRECT = 040000;
-    private static final int O_TRUNC = 01000;
 
     private final boolean enabled;
     private final int pageCount;
@@ -221,52 +215,14 @@ public final class ReadAheadXlator extends Xlator {
         }
     }
 
-    private <T> CompletableFuture<T> changing(Gfid g, Supplier<CompletableFuture<T>> wind) {
-        if (!enabled) return wind.get();
+    @Override
+    protected boolean caching() {
+        return enabled;
+    }
+
+    @Override
+    protected void dataChanged(Gfid g) {
         dropPages(g);
-        return wind.get().whenComplete((r, t) -> dropPages(g));
-    }
-
-    @Override
-    public CompletableFuture<Done> open(Caller c, Loc loc, int flags, Fd fd, Xdata x) {
-        if ((flags & O_TRUNC) == 0) return firstChild().open(c, loc, flags, fd, x);
-        return changing(fd.gfid(), () -> firstChild().open(c, loc, flags, fd, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
-        return changing(fd.gfid(), () -> firstChild().writev(c, fd, data, offset, flags, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> truncate(Caller c, Loc loc, long offset, Xdata x) {
-        return changing(loc.gfid(), () -> firstChild().truncate(c, loc, offset, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> ftruncate(Caller c, Fd fd, long offset, Xdata x) {
-        return changing(fd.gfid(), () -> firstChild().ftruncate(c, fd, offset, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> fallocate(Caller c, Fd fd, int mode, long offset, long len, Xdata x) {
-        return changing(fd.gfid(), () -> firstChild().fallocate(c, fd, mode, offset, len, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> discard(Caller c, Fd fd, long offset, long len, Xdata x) {
-        return changing(fd.gfid(), () -> firstChild().discard(c, fd, offset, len, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> zerofill(Caller c, Fd fd, long offset, long len, Xdata x) {
-        return changing(fd.gfid(), () -> firstChild().zerofill(c, fd, offset, len, x));
-    }
-
-    @Override
-    public void upcall(Upcall upcall, Xlator source) {
-        if (upcall.has(Upcall.DATA | Upcall.ATTR | Upcall.GONE)) dropPages(upcall.gfid());
-        super.upcall(upcall, source);
     }
 
     @Override
