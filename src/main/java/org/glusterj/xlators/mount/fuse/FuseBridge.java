@@ -872,9 +872,7 @@ public class FuseBridge extends FuseStubFS {
                     nextWithdrawal = System.nanoTime() + LOCK_WITHDRAW_RETRY.toNanos();
                 }
             } catch (ExecutionException e) {
-                FopException fe = FopException.unwrap(e);
-                if (fe != null) throw fe;
-                throw new CompletionException(e.getCause());
+                throw failure(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw Errno.EINTR.exception("interrupted while waiting for a lock");
@@ -1161,6 +1159,12 @@ public class FuseBridge extends FuseStubFS {
         }
     }
 
+    /** A failed fop's cause as FopException, or anything else wrapped in CompletionException. */
+    private static RuntimeException failure(ExecutionException e) {
+        FopException fe = FopException.unwrap(e);
+        return fe != null ? fe : new CompletionException(e.getCause());
+    }
+
     /** Waits for a fop on this libfuse thread. Failures surface as FopException or CompletionException. */
     private <T> T await(CompletableFuture<T> future) {
         if (future == null) throw new IllegalStateException("an xlator returned no future");
@@ -1168,9 +1172,7 @@ public class FuseBridge extends FuseStubFS {
             T value = future.get(FOP_WAIT_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
             return value;
         } catch (ExecutionException e) {
-            FopException fe = FopException.unwrap(e);
-            if (fe != null) throw fe;
-            throw new CompletionException(e.getCause());
+            throw failure(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw Errno.EINTR.exception("interrupted while waiting for a fop");
