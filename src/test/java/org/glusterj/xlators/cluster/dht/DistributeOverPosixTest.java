@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +38,6 @@ import org.glusterj.core.ReadReply;
 import org.glusterj.core.ReaddirReply;
 import org.glusterj.core.Statvfs;
 import org.glusterj.core.Xdata;
-import org.glusterj.core.Xlator;
 import org.glusterj.core.XlatorConfig;
 import org.glusterj.options.Options;
 import org.glusterj.xlators.storage.posix.PosixXlator;
@@ -50,41 +48,34 @@ import org.junit.jupiter.api.TestInfo;
 
 /** DistributeXlator over real storage/posix bricks in temp directories under target/. */
 class DistributeOverPosixTest {
-    private static final Path ROOT_DIR = Path.of("target", "dht-bricks").toAbsolutePath();
     private static final Caller C = Caller.of(0, 0, 1);
     private static final DmHash HASH = DmHash.withDefaults();
     private static final String LAYOUT = "trusted.glusterfs.dht";
     private static final String LINKTO = "trusted.glusterfs.dht.linkto";
 
-    private Path base;
-    private final List<Path> bricks = new ArrayList<>();
-    private final List<PosixXlator> posix = new ArrayList<>();
+    private PosixBricks store;
+    private List<Path> bricks;
+    private List<PosixXlator> posix;
     private final List<FlakyBrick> flaky = new ArrayList<>();
     private DistributeXlator dht;
 
     @BeforeEach
     void setUp(TestInfo info) throws IOException {
-        Files.createDirectories(ROOT_DIR);
-        base = Files.createTempDirectory(ROOT_DIR, info.getTestMethod().map(m -> m.getName()).orElse("t") + "-");
+        store = new PosixBricks("dht-bricks", info);
+        bricks = store.dirs;
+        posix = store.posix;
         for (int i = 0; i < 3; i++) addBrick();
         dht = distribute(3);
     }
 
     @AfterEach
     void tearDown() throws IOException {
-        posix.forEach(Xlator::fini);
-        try (var s = Files.walk(base)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
+        store.close();
     }
 
     private void addBrick() throws IOException {
-        Path dir = Files.createDirectory(base.resolve("brick" + bricks.size()));
-        bricks.add(dir);
-        PosixXlator p = new PosixXlator(XlatorConfig.of("brick-" + posix.size(), "storage/posix",
-                Options.of("directory", dir.toString()), List.of()));
-        flaky.add(new FlakyBrick("vol-client-" + posix.size(), p));
-        posix.add(p);
+        PosixXlator p = store.add("brick-" + posix.size());
+        flaky.add(new FlakyBrick("vol-client-" + (posix.size() - 1), p));
     }
 
     /** A fresh distribute xlator (no cached state) over the first {@code n} bricks. */

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -45,33 +44,25 @@ import org.junit.jupiter.api.TestInfo;
  * writes that reach the old copy in the last moments before it is dropped.
  */
 class MigrationRaceTest {
-    private static final Path ROOT_DIR = Path.of("target", "dht-migration-race").toAbsolutePath();
     private static final Caller C = Caller.of(0, 0, 1);
     private static final int WRITE = 700;
 
-    private Path base;
-    private final List<Path> bricks = new ArrayList<>();
-    private final List<PosixXlator> posix = new ArrayList<>();
+    private PosixBricks store;
+    private List<Path> bricks;
+    private List<PosixXlator> posix;
     private final List<Xlator> wrapped = new ArrayList<>();
 
     @BeforeEach
     void setUp(TestInfo info) throws IOException {
-        Files.createDirectories(ROOT_DIR);
-        base = Files.createTempDirectory(ROOT_DIR, info.getTestMethod().map(m -> m.getName()).orElse("t") + "-");
-        for (int i = 0; i < 2; i++) {
-            Path dir = Files.createDirectory(base.resolve("brick" + i));
-            bricks.add(dir);
-            posix.add(new PosixXlator(XlatorConfig.of("vol-client-" + i, "storage/posix",
-                    Options.of("directory", dir.toString()), List.of())));
-        }
+        store = new PosixBricks("dht-migration-race", info);
+        for (int i = 0; i < 2; i++) store.add("vol-client-" + i);
+        bricks = store.dirs;
+        posix = store.posix;
     }
 
     @AfterEach
     void tearDown() throws IOException {
-        posix.forEach(Xlator::fini);
-        try (var s = Files.walk(base)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
+        store.close();
     }
 
     private <X extends Xlator> List<X> wrap(BiFunction<String, Xlator, X> wrapper) {

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,13 +44,12 @@ import org.junit.jupiter.api.TestInfo;
 
 /** Adding a third brick to a two-brick volume and rebalancing, on real storage/posix bricks. */
 class RebalancerTest {
-    private static final Path ROOT_DIR = Path.of("target", "dht-rebalance").toAbsolutePath();
     private static final Caller C = Caller.of(0, 0, 1);
     private static final DmHash HASH = DmHash.withDefaults();
 
-    private Path base;
-    private final List<Path> bricks = new ArrayList<>();
-    private final List<PosixXlator> posix = new ArrayList<>();
+    private PosixBricks store;
+    private List<Path> bricks;
+    private List<PosixXlator> posix;
     /** Relative path → content, for every file written. */
     private final Map<String, byte[]> files = new LinkedHashMap<>();
     /** Relative path of a file → (parent gfid, name). */
@@ -59,22 +57,15 @@ class RebalancerTest {
 
     @BeforeEach
     void setUp(TestInfo info) throws IOException {
-        Files.createDirectories(ROOT_DIR);
-        base = Files.createTempDirectory(ROOT_DIR, info.getTestMethod().map(m -> m.getName()).orElse("t") + "-");
-        for (int i = 0; i < 3; i++) {
-            Path dir = Files.createDirectory(base.resolve("brick" + i));
-            bricks.add(dir);
-            posix.add(new PosixXlator(XlatorConfig.of("vol-client-" + i, "storage/posix",
-                    Options.of("directory", dir.toString()), List.of())));
-        }
+        store = new PosixBricks("dht-rebalance", info);
+        for (int i = 0; i < 3; i++) store.add("vol-client-" + i);
+        bricks = store.dirs;
+        posix = store.posix;
     }
 
     @AfterEach
     void tearDown() throws IOException {
-        posix.forEach(Xlator::fini);
-        try (var s = Files.walk(base)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
+        store.close();
     }
 
     private DistributeXlator distribute(int n) {
