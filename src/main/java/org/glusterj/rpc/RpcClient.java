@@ -10,6 +10,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,9 +128,10 @@ public final class RpcClient {
     public void sendOneWay(Proc proc, BodyWriter body) {
         Connection c = current;
         if (c == null || !c.ready || !c.channel.isActive()) return;
-        ByteBuf head = RpcCodec.startCall(c.channel.alloc(), xids.incrementAndGet(), proc, Caller.ROOT);
+        int xid = xids.incrementAndGet();
+        ByteBuf head = RpcCodec.startCall(c.channel.alloc(), xid, proc, Caller.ROOT);
         body.write(head);
-        c.channel.writeAndFlush(RpcCodec.finish(head, null));
+        c.write(xid, RpcCodec.finish(head, null));
     }
 
     private <T> CompletableFuture<T> send(boolean requireReady, Proc proc, Caller caller, BodyWriter body,
@@ -156,9 +158,7 @@ public final class RpcClient {
         }
         CompletableFuture<T> future = new CompletableFuture<>();
         c.pending.put(xid, new Pending<>(proc, future, reader));
-        c.channel.writeAndFlush(frame).addListener(f -> {
-            if (!f.isSuccess()) c.fail(xid, "cannot send to " + peer() + ": " + f.cause());
-        });
+        c.write(xid, frame);
         return future;
     }
 
@@ -259,9 +259,37 @@ public final class RpcClient {
         private long lastHeard = System.nanoTime();
         private volatile boolean pinging;
         private ScheduledFuture<?> liveness;
+        /** Guards direct and queued: frames go out whole and in the order they were written. */
+        private final Object writeLock = new Object();
+        private DirectSocketWriter direct;
+        /** Frames handed to Netty and not yet written out; while any are, later frames follow them there. */
+        private int queued;
 
         Connection(Channel channel) {
             this.channel = channel;
+        }
+
+        void write(int xid, ByteBuf frame) {
+            synchronized (writeLock) {
+                if (direct != null && queued == 0 && DirectSocketWriter.canWrite(frame)) {
+                    try {
+                        frame = direct.write(frame);
+                    } catch (IOException e) {
+                        frame.release();
+                        fail(xid, "cannot send to " + peer() + ": " + e.getMessage());
+                        channel.close();
+                        return;
+                    }
+                    if (frame == null) return;
+                }
+                queued++;
+                channel.writeAndFlush(frame).addListener(f -> {
+                    synchronized (writeLock) {
+                        queued--;
+                    }
+                    if (!f.isSuccess()) fail(xid, "cannot send to " + peer() + ": " + f.cause());
+                });
+            }
         }
 
         void fail(int xid, String why) {
@@ -307,6 +335,9 @@ public final class RpcClient {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             log.debug("connected to {}", peer());
+            synchronized (writeLock) {
+                direct = DirectSocketWriter.of(channel);
+            }
             connected(this);
             ctx.fireChannelActive();
         }
@@ -314,6 +345,10 @@ public final class RpcClient {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             if (liveness != null) liveness.cancel(false);
+            synchronized (writeLock) {
+                if (direct != null) direct.close();
+                direct = null;
+            }
             disconnected(this);
             ctx.fireChannelInactive();
         }
