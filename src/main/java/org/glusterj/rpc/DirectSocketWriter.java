@@ -18,11 +18,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The writer owns a {@code dup} of Netty's descriptor: Netty may close its own at any moment on
  * the event loop, and a write to a closed and reused descriptor number would land in some other
- * file. The duplicate keeps the socket itself open until {@link #close()}, which the owner calls
- * under the same lock as its writes once the channel is inactive.
- *
- * <p>Not thread-safe: the owner serialises every write and the close, and sends through Netty
- * instead while Netty still holds bytes of an earlier frame, so that frames never interleave.
+ * file. The duplicate keeps the socket itself open until {@link #close()}, which {@link FrameSender}
+ * calls under the same lock as its writes once the channel is inactive. Not thread-safe on its own.
  */
 final class DirectSocketWriter {
     private static final Logger log = LoggerFactory.getLogger(DirectSocketWriter.class);

@@ -10,7 +10,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -259,37 +258,15 @@ public final class RpcClient {
         private long lastHeard = System.nanoTime();
         private volatile boolean pinging;
         private ScheduledFuture<?> liveness;
-        /** Guards direct and queued: frames go out whole and in the order they were written. */
-        private final Object writeLock = new Object();
-        private DirectSocketWriter direct;
-        /** Frames handed to Netty and not yet written out; while any are, later frames follow them there. */
-        private int queued;
+        final FrameSender sender;
 
         Connection(Channel channel) {
             this.channel = channel;
+            this.sender = new FrameSender(channel);
         }
 
         void write(int xid, ByteBuf frame) {
-            synchronized (writeLock) {
-                if (direct != null && queued == 0 && DirectSocketWriter.canWrite(frame)) {
-                    try {
-                        frame = direct.write(frame);
-                    } catch (IOException e) {
-                        frame.release();
-                        fail(xid, "cannot send to " + peer() + ": " + e.getMessage());
-                        channel.close();
-                        return;
-                    }
-                    if (frame == null) return;
-                }
-                queued++;
-                channel.writeAndFlush(frame).addListener(f -> {
-                    synchronized (writeLock) {
-                        queued--;
-                    }
-                    if (!f.isSuccess()) fail(xid, "cannot send to " + peer() + ": " + f.cause());
-                });
-            }
+            sender.send(frame, err -> fail(xid, "cannot send to " + peer() + ": " + rootMessage(err)));
         }
 
         void fail(int xid, String why) {
@@ -335,9 +312,7 @@ public final class RpcClient {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             log.debug("connected to {}", peer());
-            synchronized (writeLock) {
-                direct = DirectSocketWriter.of(channel);
-            }
+            sender.open();
             connected(this);
             ctx.fireChannelActive();
         }
@@ -345,10 +320,7 @@ public final class RpcClient {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             if (liveness != null) liveness.cancel(false);
-            synchronized (writeLock) {
-                if (direct != null) direct.close();
-                direct = null;
-            }
+            sender.close();
             disconnected(this);
             ctx.fireChannelInactive();
         }
