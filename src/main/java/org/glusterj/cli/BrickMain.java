@@ -35,6 +35,7 @@ public final class BrickMain {
             "or volfile error");
 
     public static void main(String[] argv) {
+        QuickCompiles.apply();
         System.exit(run(argv));
     }
 

@@ -42,6 +42,7 @@ public final class ClientMain {
     private static final long FIRST_EVENT_WAIT_SECONDS = 15;
 
     public static void main(String[] argv) {
+        QuickCompiles.apply();
         System.exit(run(argv));
     }
 
