@@ -285,23 +285,16 @@ final class BrickStore implements AutoCloseable {
      * last release, else the handle is removed. Caller holds {@link #lockFor}(g).
      */
     void dropHandleIfOrphan(Gfid g) {
-        int hd;
-        try {
-            hd = openHandleDir(g, false);
-        } catch (FopException e) {
-            return;
-        }
-        try {
-            String n = g.toString();
-            StatBuf st = Sys.fstatatOrNull(hd, n);
-            if (st == null || st.isDir() || st.nlink > 1) return;
-            if (isOpen(g)) {
-                Sys.check(Sys.C.renameat(hd, Sys.cstr(n), unlinkFd, Sys.cstr(n)), "move handle to unlink dir");
-            } else {
-                Sys.check(Sys.C.unlinkat(hd, Sys.cstr(n), 0), "remove handle");
-            }
-        } finally {
-            Sys.closeQuietly(hd);
+        // Relative to .glusterfs, as checkHandle does: xx/yy are the brick's own directories, and
+        // this saves opening one on every unlink.
+        String handle = handleDirName(g) + "/" + g;
+        StatBuf st = Sys.fstatatOrNull(metaFd, handle);
+        if (st == null || st.isDir() || st.nlink > 1) return;
+        if (isOpen(g)) {
+            Sys.check(Sys.C.renameat(metaFd, Sys.cstr(handle), unlinkFd, Sys.cstr(g.toString())),
+                    "move handle to unlink dir");
+        } else {
+            Sys.check(Sys.C.unlinkat(metaFd, Sys.cstr(handle), 0), "remove handle");
         }
     }
 
@@ -564,9 +557,12 @@ final class BrickStore implements AutoCloseable {
         return g;
     }
 
-    /** Repairs a missing or outdated handle of an entry found by name (lookup). */
-    void checkHandle(Obj parent, Obj entry) {
-        if (entry.gfid.isRoot()) return;
+    /**
+     * Repairs a missing or outdated handle of an entry found by name (lookup). True when that
+     * changed the entry's own attributes (a file's new handle link adds to its nlink).
+     */
+    boolean checkHandle(Obj parent, Obj entry) {
+        if (entry.gfid.isRoot()) return false;
         if (entry.isDir()) {
             String want = dirHandleTarget(parent.gfid, entry.name);
             String have;
@@ -580,29 +576,32 @@ final class BrickStore implements AutoCloseable {
                 if (other != null && !other.isSymlink()) {
                     LOG.warn("gfid {} of directory {} in {} is also the gfid of a file; its handle is left alone",
                             entry.gfid, entry.name, parent.gfid);
-                    return;
+                    return false;
                 }
             }
             if (!want.equals(have)) {
                 LOG.info("repairing handle of directory {} ({} in {})", entry.gfid, entry.name, parent.gfid);
                 setDirHandle(entry.gfid, parent.gfid, entry.name);
             }
-        } else {
-            StatBuf h;
-            try {
-                h = Sys.fstatatOrNull(metaFd, handleDirName(entry.gfid) + "/" + entry.gfid);
-            } catch (FopException e) {
-                h = null;
-            }
-            if (h == null) {
-                synchronized (lockFor(entry.gfid)) {
-                    linkHandle(entry.dirFd, entry.name, entry.gfid, entry.stat);
-                }
-            } else if (!h.sameFile(entry.stat)) {
-                LOG.warn("gfid {} of {} in {} is also the gfid of another file; its handle is left alone",
-                        entry.gfid, entry.name, parent.gfid);
-            }
+            return false;
         }
+        StatBuf h;
+        try {
+            h = Sys.fstatatOrNull(metaFd, handleDirName(entry.gfid) + "/" + entry.gfid);
+        } catch (FopException e) {
+            h = null;
+        }
+        if (h == null) {
+            synchronized (lockFor(entry.gfid)) {
+                linkHandle(entry.dirFd, entry.name, entry.gfid, entry.stat);
+            }
+            return true;
+        }
+        if (!h.sameFile(entry.stat)) {
+            LOG.warn("gfid {} of {} in {} is also the gfid of another file; its handle is left alone",
+                    entry.gfid, entry.name, parent.gfid);
+        }
+        return false;
     }
 
     /**
