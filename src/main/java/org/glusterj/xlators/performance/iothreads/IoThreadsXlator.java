@@ -39,7 +39,8 @@ import org.glusterj.options.Option;
  * <p>Small reads are first tried on the caller's thread with {@link #NOWAIT} in their xdata: a
  * read served from the page cache then costs no handoff (two thread wake-ups, the reply's and
  * the request's), and one that would wait for the disk comes back EAGAIN and goes to the pool.
- * Writes always go to the pool: ext4 cannot promise a buffered write that does not wait.
+ * Writes go to the pool unless {@link #INLINE_WRITE_SIZE} says otherwise: ext4 cannot promise a
+ * buffered write that does not wait (RWF_NOWAIT writes fail with EOPNOTSUPP there).
  */
 public final class IoThreadsXlator extends Xlator {
     public static final Option<Integer> THREAD_COUNT = Option.integer("thread-count", 16, 1, 64,
@@ -47,11 +48,15 @@ public final class IoThreadsXlator extends Xlator {
     public static final Option<Integer> INLINE_READ_SIZE = Option.integer("inline-read-size", 128 * 1024, 0,
             32 << 20, "Reads of at most this many bytes are first tried on the caller's thread, from the page cache "
                     + "only (storage/posix uses RWF_NOWAIT); what is not cached goes to the pool. 0: every read goes to the pool.");
+    public static final Option<Integer> INLINE_WRITE_SIZE = Option.integer("inline-write-size", 0, 0, 32 << 20,
+            "Writes of at most this many bytes run on the caller's thread. A buffered write mostly copies into the "
+                    + "page cache, but can wait (dirty-page throttling, the journal, reading a partial page from disk) "
+                    + "and then holds up the network thread; 0 sends every write to the pool.");
     public static final Option<Duration> IDLE_TIME = Option.time("idle-time", "120", Duration.ofSeconds(1),
             Duration.ofHours(24), "How long an idle pool thread lives before it exits.");
     private static final String COMPAT = "Accepted for compatibility with GlusterFS volfiles: glusterj runs small "
             + "metadata fops inline and the rest on one FIFO pool of thread-count threads.";
-    public static final List<Option<?>> OPTIONS = List.of(THREAD_COUNT, IDLE_TIME, INLINE_READ_SIZE,
+    public static final List<Option<?>> OPTIONS = List.of(THREAD_COUNT, IDLE_TIME, INLINE_READ_SIZE, INLINE_WRITE_SIZE,
             Option.string("high-prio-threads", null, COMPAT),
             Option.string("normal-prio-threads", null, COMPAT),
             Option.string("low-prio-threads", null, COMPAT),
@@ -73,6 +78,7 @@ public final class IoThreadsXlator extends Xlator {
 
     private final ThreadPoolExecutor pool;
     private final int inlineReadSize;
+    private final int inlineWriteSize;
 
     public IoThreadsXlator(XlatorConfig config) {
         super(config);
@@ -80,6 +86,7 @@ public final class IoThreadsXlator extends Xlator {
         AtomicInteger n = new AtomicInteger();
         long idleMillis = option(IDLE_TIME).toMillis();
         inlineReadSize = option(INLINE_READ_SIZE);
+        inlineWriteSize = option(INLINE_WRITE_SIZE);
         pool = new ThreadPoolExecutor(threads, threads, idleMillis, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, name() + "-io-" + n.incrementAndGet());
@@ -152,6 +159,7 @@ public final class IoThreadsXlator extends Xlator {
 
     @Override
     public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
+        if (data.readableBytes() <= inlineWriteSize) return firstChild().writev(c, fd, data, offset, flags, x);
         return offload(() -> firstChild().writev(c, fd, data, offset, flags, x));
     }
 

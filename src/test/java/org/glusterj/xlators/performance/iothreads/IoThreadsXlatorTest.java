@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.glusterj.core.Caller;
+import org.glusterj.core.ChangeReply;
 import org.glusterj.core.Errno;
 import org.glusterj.core.Fd;
 import org.glusterj.core.FopException;
@@ -53,6 +55,13 @@ class IoThreadsXlatorTest {
                 return CompletableFuture.failedFuture(Errno.EAGAIN.exception("would wait"));
             }
             return CompletableFuture.completedFuture(new ReadReply(Unpooled.wrappedBuffer(DATA), null, null));
+        }
+
+        @Override
+        public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
+            calls.add(new Call(Thread.currentThread().getName(), x != null && x.has(IoThreadsXlator.NOWAIT)));
+            data.release();
+            return CompletableFuture.completedFuture(new ChangeReply(null, null, null));
         }
     }
 
@@ -125,6 +134,20 @@ class IoThreadsXlatorTest {
         text(iot.readv(Caller.ROOT, fd(), 1, 0, 0, null).join());
         assertFalse(disk.calls.get(0).nowait());
         assertTrue(disk.calls.get(0).thread().startsWith("iot-io-"));
+    }
+
+    @Test
+    void writesGoToThePoolUnlessSmallEnoughForInlineWriteSize() {
+        String me = Thread.currentThread().getName();
+        iot().writev(Caller.ROOT, fd(), Unpooled.buffer(1).writeByte(1), 0, 0, null).join();
+        assertTrue(disk.calls.get(0).thread().startsWith("iot-io-"), "by default every write goes to the pool");
+        iot.fini();
+        disk.calls.clear();
+        iot("inline-write-size", "4096");
+        iot.writev(Caller.ROOT, fd(), Unpooled.buffer(4096).writeZero(4096), 0, 0, null).join();
+        iot.writev(Caller.ROOT, fd(), Unpooled.buffer(4097).writeZero(4097), 0, 0, null).join();
+        assertEquals(me, disk.calls.get(0).thread());
+        assertTrue(disk.calls.get(1).thread().startsWith("iot-io-"), disk.calls.get(1).thread());
     }
 
     @Test
