@@ -13,8 +13,10 @@ import java.util.function.Supplier;
 import org.glusterj.core.Caller;
 import org.glusterj.core.ChangeReply;
 import org.glusterj.core.Done;
+import org.glusterj.core.Errno;
 import org.glusterj.core.Fd;
 import org.glusterj.core.Flock;
+import org.glusterj.core.FopException;
 import org.glusterj.core.LkReply;
 import org.glusterj.core.Loc;
 import org.glusterj.core.ReadReply;
@@ -33,15 +35,28 @@ import org.glusterj.options.Option;
  * the caller's thread: on the brick that is the connection's event loop, and a thread handoff
  * there would cost more than the syscalls themselves (measured: a loopback stat round trip drops
  * from about 110 µs to about 35 µs).
+ *
+ * <p>Small reads are first tried on the caller's thread with {@link #NOWAIT} in their xdata: a
+ * read served from the page cache then costs no handoff (two thread wake-ups, the reply's and
+ * the request's), and one that would wait for the disk comes back EAGAIN and goes to the pool.
+ * Writes go to the pool unless {@link #INLINE_WRITE_SIZE} says otherwise: ext4 cannot promise a
+ * buffered write that does not wait (RWF_NOWAIT writes fail with EOPNOTSUPP there).
  */
 public final class IoThreadsXlator extends Xlator {
     public static final Option<Integer> THREAD_COUNT = Option.integer("thread-count", 16, 1, 64,
             "Threads that run the blocking fops (GlusterFS's default, 16).");
+    public static final Option<Integer> INLINE_READ_SIZE = Option.integer("inline-read-size", 128 * 1024, 0,
+            32 << 20, "Reads of at most this many bytes are first tried on the caller's thread, from the page cache "
+                    + "only (storage/posix uses RWF_NOWAIT); what is not cached goes to the pool. 0: every read goes to the pool.");
+    public static final Option<Integer> INLINE_WRITE_SIZE = Option.integer("inline-write-size", 0, 0, 32 << 20,
+            "Writes of at most this many bytes run on the caller's thread. A buffered write mostly copies into the "
+                    + "page cache, but can wait (dirty-page throttling, the journal, reading a partial page from disk) "
+                    + "and then holds up the network thread; 0 sends every write to the pool.");
     public static final Option<Duration> IDLE_TIME = Option.time("idle-time", "120", Duration.ofSeconds(1),
             Duration.ofHours(24), "How long an idle pool thread lives before it exits.");
     private static final String COMPAT = "Accepted for compatibility with GlusterFS volfiles: glusterj runs small "
             + "metadata fops inline and the rest on one FIFO pool of thread-count threads.";
-    public static final List<Option<?>> OPTIONS = List.of(THREAD_COUNT, IDLE_TIME,
+    public static final List<Option<?>> OPTIONS = List.of(THREAD_COUNT, IDLE_TIME, INLINE_READ_SIZE, INLINE_WRITE_SIZE,
             Option.string("high-prio-threads", null, COMPAT),
             Option.string("normal-prio-threads", null, COMPAT),
             Option.string("low-prio-threads", null, COMPAT),
@@ -55,19 +70,38 @@ public final class IoThreadsXlator extends Xlator {
                     + "pool so that the network threads stay free; small metadata fops run inline.",
             OPTIONS, IoThreadsXlator::new);
 
+    /**
+     * Request xdata key: answer only if that needs no wait for the disk, else fail with EAGAIN
+     * (the fop is then sent again without it, from the pool). Children that ignore it just block.
+     */
+    public static final String NOWAIT = "glusterj.nowait";
+
     private final ThreadPoolExecutor pool;
+    private final int inlineReadSize;
+    private final int inlineWriteSize;
 
     public IoThreadsXlator(XlatorConfig config) {
         super(config);
-        int threads = options().get(THREAD_COUNT);
+        int threads = option(THREAD_COUNT);
         AtomicInteger n = new AtomicInteger();
-        pool = new ThreadPoolExecutor(threads, threads, options().get(IDLE_TIME).toMillis(), TimeUnit.MILLISECONDS,
+        long idleMillis = option(IDLE_TIME).toMillis();
+        inlineReadSize = option(INLINE_READ_SIZE);
+        inlineWriteSize = option(INLINE_WRITE_SIZE);
+        pool = new ThreadPoolExecutor(threads, threads, idleMillis, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, name() + "-io-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });
         pool.allowCoreThreadTimeOut(true);
+    }
+
+    private <T> T option(Option<T> o) {
+        try {
+            return options().get(o);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(this + ": option " + o.key() + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -78,10 +112,7 @@ public final class IoThreadsXlator extends Xlator {
         CompletableFuture<T> result = new CompletableFuture<>();
         Runnable wind = () -> {
             try {
-                fop.get().whenComplete((reply, err) -> {
-                    if (err != null) result.completeExceptionally(err);
-                    else result.complete(reply);
-                });
+                pipe(fop.get(), result);
             } catch (Throwable t) {
                 result.completeExceptionally(t);
             }
@@ -104,11 +135,31 @@ public final class IoThreadsXlator extends Xlator {
 
     @Override
     public CompletableFuture<ReadReply> readv(Caller c, Fd fd, int size, long offset, int flags, Xdata x) {
-        return offload(() -> firstChild().readv(c, fd, size, offset, flags, x));
+        Supplier<CompletableFuture<ReadReply>> read = () -> firstChild().readv(c, fd, size, offset, flags, x);
+        if (size > inlineReadSize) return offload(read);
+        CompletableFuture<ReadReply> inline;
+        try {
+            inline = firstChild().readv(c, fd, size, offset, flags, (x == null ? Xdata.EMPTY : x).with(NOWAIT, new byte[0]));
+        } catch (RuntimeException e) {
+            inline = CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<ReadReply> result = new CompletableFuture<>();
+        inline.handle((reply, err) -> {
+            if (err == null) result.complete(reply);
+            else if (FopException.errnoOf(err) == Errno.EAGAIN) pipe(offload(read), result);
+            else result.completeExceptionally(err);
+            return null;
+        });
+        return result;
+    }
+
+    private static <T> void pipe(CompletableFuture<T> from, CompletableFuture<T> to) {
+        from.handle((reply, err) -> err != null ? to.completeExceptionally(err) : to.complete(reply));
     }
 
     @Override
     public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
+        if (data.readableBytes() <= inlineWriteSize) return firstChild().writev(c, fd, data, offset, flags, x);
         return offload(() -> firstChild().writev(c, fd, data, offset, flags, x));
     }
 

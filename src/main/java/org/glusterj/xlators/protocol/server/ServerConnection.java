@@ -150,7 +150,12 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
-        f.whenComplete((reply, err) -> reply(ch, xid, proc, op, reply, err));
+        // handle, not whenComplete: whenComplete wraps a failure in a new CompletionException (with
+        // a stack trace) for a dependent future nobody reads; ENOENT is a routine answer.
+        f.handle((reply, err) -> {
+            reply(ch, xid, proc, op, reply, err);
+            return null;
+        });
     }
 
     private Fd lookupFd(long id) {

@@ -9,8 +9,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.glusterj.core.Errno;
 import org.glusterj.core.FopException;
 import org.glusterj.core.Gfid;
@@ -30,8 +28,12 @@ final class BrickStore implements AutoCloseable {
     static final String META = ".glusterfs";
     private static final String UNLINK = "unlink";
     private static final String ROOT_HANDLE_TARGET = "../../..";
-    private static final Pattern DIR_HANDLE = Pattern.compile(
-            "\\.\\./\\.\\./([0-9a-f]{2})/([0-9a-f]{2})/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/([^/]+)");
+    private static final String DIR_HANDLE_PREFIX = "../../";
+    /** "../../xx/yy/" + a 36-character gfid + "/": where the name starts in a directory handle's target. */
+    private static final int DIR_HANDLE_NAME_START = DIR_HANDLE_PREFIX.length() + 6 + 36 + 1;
+    /** Directories whose fds are kept open, and how long before an entry is resolved again from its handle. */
+    static final int DIR_CACHE_SIZE = 1024;
+    static final long DIR_CACHE_MAX_AGE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int MAX_DEPTH = 4096;
     private static final int STRIPES = 64;
     /** GlusterFS posix's is_fresh_file: an object younger than this may still be being tagged by its creator. */
@@ -48,13 +50,19 @@ final class BrickStore implements AutoCloseable {
     final ReentrantReadWriteLock namespace = new ReentrantReadWriteLock();
     private final Object[] gfidLocks = new Object[STRIPES];
     private final ConcurrentHashMap<Gfid, AtomicInteger> openCounts = new ConcurrentHashMap<>();
+    final DirFdCache dirs;
 
     BrickStore(Path directory) {
+        this(directory, DIR_CACHE_SIZE, DIR_CACHE_MAX_AGE_NANOS);
+    }
+
+    BrickStore(Path directory, int dirCacheSize, long dirCacheMaxAgeNanos) {
         if (!Files.isDirectory(directory)) {
             throw new IllegalArgumentException("storage/posix: option directory \"" + directory
                     + "\" does not exist or is not a directory; create it (the brick root) first");
         }
         this.directory = directory.toAbsolutePath().normalize();
+        this.dirs = new DirFdCache(dirCacheSize, dirCacheMaxAgeNanos);
         for (int i = 0; i < STRIPES; i++) gfidLocks[i] = new Object();
         int root = -1, meta = -1, unl = -1;
         try {
@@ -129,6 +137,7 @@ final class BrickStore implements AutoCloseable {
 
     @Override
     public void close() {
+        dirs.close();
         Sys.closeQuietly(unlinkFd);
         Sys.closeQuietly(metaFd);
         Sys.closeQuietly(rootFd);
@@ -198,6 +207,7 @@ final class BrickStore implements AutoCloseable {
 
     /** Points a directory's handle at its (new) parent and name. */
     void setDirHandle(Gfid g, Gfid parent, String name) {
+        dirs.drop(g);
         int hd = openHandleDir(g, true);
         try {
             replaceSymlink(hd, g.toString(), dirHandleTarget(parent, name));
@@ -246,13 +256,14 @@ final class BrickStore implements AutoCloseable {
         if (st.isDir() || st.nlink > 1 || isOpen(g)) return false;
         if (st.isSymlink()) {
             String t = Sys.readlinkatOrNull(handleDirFd, n);
-            if (t != null && DIR_HANDLE.matcher(t).matches() && directoryExists(g)) return false;
+            if (t != null && DirHandle.parse(t) != null && directoryExists(g)) return false;
         }
         LOG.warn("removing leftover handle of gfid {}: its creation was interrupted before it got a name", g);
         return Sys.C.unlinkat(handleDirFd, Sys.cstr(n), 0) == 0 || Sys.errno() == Errno.ENOENT.code;
     }
 
     void dropDirHandle(Gfid g) {
+        dirs.drop(g);
         int hd;
         try {
             hd = openHandleDir(g, false);
@@ -274,23 +285,16 @@ final class BrickStore implements AutoCloseable {
      * last release, else the handle is removed. Caller holds {@link #lockFor}(g).
      */
     void dropHandleIfOrphan(Gfid g) {
-        int hd;
-        try {
-            hd = openHandleDir(g, false);
-        } catch (FopException e) {
-            return;
-        }
-        try {
-            String n = g.toString();
-            StatBuf st = Sys.fstatatOrNull(hd, n);
-            if (st == null || st.isDir() || st.nlink > 1) return;
-            if (isOpen(g)) {
-                Sys.check(Sys.C.renameat(hd, Sys.cstr(n), unlinkFd, Sys.cstr(n)), "move handle to unlink dir");
-            } else {
-                Sys.check(Sys.C.unlinkat(hd, Sys.cstr(n), 0), "remove handle");
-            }
-        } finally {
-            Sys.closeQuietly(hd);
+        // Relative to .glusterfs, as checkHandle does: xx/yy are the brick's own directories, and
+        // this saves opening one on every unlink.
+        String handle = handleDirName(g) + "/" + g;
+        StatBuf st = Sys.fstatatOrNull(metaFd, handle);
+        if (st == null || st.isDir() || st.nlink > 1) return;
+        if (isOpen(g)) {
+            Sys.check(Sys.C.renameat(metaFd, Sys.cstr(handle), unlinkFd, Sys.cstr(g.toString())),
+                    "move handle to unlink dir");
+        } else {
+            Sys.check(Sys.C.unlinkat(metaFd, Sys.cstr(handle), 0), "remove handle");
         }
     }
 
@@ -339,11 +343,11 @@ final class BrickStore implements AutoCloseable {
             if (depth > MAX_DEPTH) throw Errno.ELOOP.exception("handle chain of " + g + " too deep");
             String target = Sys.readlinkatOrNull(metaFd, handleDirName(cur) + "/" + cur);
             if (target == null) throw Errno.ESTALE.exception("no directory with gfid " + cur);
-            Matcher m = DIR_HANDLE.matcher(target);
-            if (!m.matches()) throw Errno.ESTALE.exception("gfid " + cur + " is not a directory handle");
-            Gfid parent = Gfid.parse(m.group(3));
-            String name = m.group(4);
-            if (!handleDirName(parent).equals(m.group(1) + "/" + m.group(2)) || name.equals(".") || name.equals("..")
+            DirHandle h = DirHandle.parse(target);
+            if (h == null) throw Errno.ESTALE.exception("gfid " + cur + " is not a directory handle");
+            Gfid parent = h.parent();
+            String name = h.name();
+            if (!handleDirName(parent).equals(h.hashDir()) || name.equals(".") || name.equals("..")
                     || (parent.isRoot() && name.equals(META))) {
                 throw Errno.ESTALE.exception("malformed handle of " + cur + ": " + target);
             }
@@ -355,27 +359,58 @@ final class BrickStore implements AutoCloseable {
 
     /** Opens directory {@code g} and checks that what the path leads to really carries that gfid. */
     Obj openDir(Gfid g) {
-        int fd;
         if (g.isRoot()) {
-            fd = Sys.openat(rootFd, ".", Sys.O_RDONLY | Sys.O_DIRECTORY, 0);
-        } else {
-            String rel = dirPath(g);
-            try {
-                fd = Sys.openBeneath(rootFd, rel, Sys.O_RDONLY | Sys.O_DIRECTORY);
-            } catch (FopException e) {
-                throw Errno.ESTALE.exception("directory " + g + " not found at " + rel + " (" + e.errno() + ")");
-            }
+            // Checked to carry the root gfid when the brick started; it is never renamed or removed.
+            int fd = Sys.dup(rootFd);
+            return ownedDir(fd, g, () -> Sys.fstat(fd));
         }
+        long now = System.nanoTime();
+        String rel = dirPath(g);
+        int fd;
         try {
+            fd = Sys.openBeneath(rootFd, rel, Sys.O_RDONLY | Sys.O_DIRECTORY);
+        } catch (FopException e) {
+            throw Errno.ESTALE.exception("directory " + g + " not found at " + rel + " (" + e.errno() + ")");
+        }
+        return ownedDir(fd, g, () -> {
             byte[] have = Sys.fgetxattr(fd, GFID_XATTR);
             if (have == null || have.length != 16 || !Gfid.fromBytes(have).equals(g)) {
                 throw Errno.ESTALE.exception("directory handle of " + g + " leads to another object");
             }
-            return new Obj(fd, true, ".", Sys.fstat(fd), g);
+            StatBuf st = Sys.fstat(fd);
+            dirs.put(g, fd, now);
+            return st;
+        });
+    }
+
+    /** An Obj owning directory fd {@code fd}, with the attributes {@code stat} gets; the fd is closed if that fails. */
+    private static Obj ownedDir(int fd, Gfid g, java.util.function.Supplier<StatBuf> stat) {
+        try {
+            return new Obj(fd, true, ".", stat.get(), g);
         } catch (RuntimeException e) {
             Sys.closeQuietly(fd);
             throw e;
         }
+    }
+
+    /**
+     * Directory {@code g} from {@link #dirs}, or null on a miss. An entry whose directory was
+     * removed behind the brick's back (nlink 0) is dropped and resolved afresh, which answers ESTALE.
+     */
+    private Obj cachedDir(Gfid g) {
+        int fd = dirs.borrow(g, System.nanoTime());
+        if (fd < 0) return null;
+        StatBuf st;
+        try {
+            st = Sys.fstat(fd);
+        } catch (RuntimeException e) {
+            Sys.closeQuietly(fd);
+            throw e;
+        }
+        if (st.nlink > 0 && st.isDir()) return new Obj(fd, true, ".", st, g);
+        Sys.closeQuietly(fd);
+        dirs.drop(g);
+        return null;
     }
 
     /**
@@ -400,6 +435,8 @@ final class BrickStore implements AutoCloseable {
     Obj locate(Gfid g) {
         if (g == null || g.isNull()) throw Errno.EINVAL.exception("no gfid given");
         if (g.isRoot()) return openDir(g);
+        Obj cached = cachedDir(g);
+        if (cached != null) return cached;
         int hd;
         try {
             hd = openHandleDir(g, false);
@@ -414,7 +451,7 @@ final class BrickStore implements AutoCloseable {
             if (st.isSymlink() && st.nlink == 1) {
                 // A symlink handle with no other name: a directory's handle, or a leftover.
                 String t = Sys.readlinkatOrNull(hd, g.toString());
-                if (t != null && DIR_HANDLE.matcher(t).matches()) return openDir(g);
+                if (t != null && DirHandle.parse(t) != null) return openDir(g);
                 throw Errno.ESTALE.exception("gfid " + g + " has a malformed handle");
             }
             keep = true;
@@ -520,9 +557,12 @@ final class BrickStore implements AutoCloseable {
         return g;
     }
 
-    /** Repairs a missing or outdated handle of an entry found by name (lookup). */
-    void checkHandle(Obj parent, Obj entry) {
-        if (entry.gfid.isRoot()) return;
+    /**
+     * Repairs a missing or outdated handle of an entry found by name (lookup). True when that
+     * changed the entry's own attributes (a file's new handle link adds to its nlink).
+     */
+    boolean checkHandle(Obj parent, Obj entry) {
+        if (entry.gfid.isRoot()) return false;
         if (entry.isDir()) {
             String want = dirHandleTarget(parent.gfid, entry.name);
             String have;
@@ -536,28 +576,72 @@ final class BrickStore implements AutoCloseable {
                 if (other != null && !other.isSymlink()) {
                     LOG.warn("gfid {} of directory {} in {} is also the gfid of a file; its handle is left alone",
                             entry.gfid, entry.name, parent.gfid);
-                    return;
+                    return false;
                 }
             }
             if (!want.equals(have)) {
                 LOG.info("repairing handle of directory {} ({} in {})", entry.gfid, entry.name, parent.gfid);
                 setDirHandle(entry.gfid, parent.gfid, entry.name);
             }
-        } else {
-            StatBuf h;
-            try {
-                h = Sys.fstatatOrNull(metaFd, handleDirName(entry.gfid) + "/" + entry.gfid);
-            } catch (FopException e) {
-                h = null;
+            return false;
+        }
+        StatBuf h;
+        try {
+            h = Sys.fstatatOrNull(metaFd, handleDirName(entry.gfid) + "/" + entry.gfid);
+        } catch (FopException e) {
+            h = null;
+        }
+        if (h == null) {
+            synchronized (lockFor(entry.gfid)) {
+                linkHandle(entry.dirFd, entry.name, entry.gfid, entry.stat);
             }
-            if (h == null) {
-                synchronized (lockFor(entry.gfid)) {
-                    linkHandle(entry.dirFd, entry.name, entry.gfid, entry.stat);
-                }
-            } else if (!h.sameFile(entry.stat)) {
-                LOG.warn("gfid {} of {} in {} is also the gfid of another file; its handle is left alone",
-                        entry.gfid, entry.name, parent.gfid);
+            return true;
+        }
+        if (!h.sameFile(entry.stat)) {
+            LOG.warn("gfid {} of {} in {} is also the gfid of another file; its handle is left alone",
+                    entry.gfid, entry.name, parent.gfid);
+        }
+        return false;
+    }
+
+    /**
+     * A directory handle's target {@code ../../xx/yy/<parent-gfid>/<name>}, parsed by hand: it is
+     * read on every resolution of a directory that is not in {@link #dirs}.
+     */
+    record DirHandle(String hashDir, Gfid parent, String name) {
+        /** The parts of {@code target}, or null when it does not have the form of a directory handle. */
+        static DirHandle parse(String target) {
+            int p = DIR_HANDLE_PREFIX.length();
+            if (target.length() <= DIR_HANDLE_NAME_START || !target.startsWith(DIR_HANDLE_PREFIX)
+                    || !isLowerHex(target, p, p + 2) || target.charAt(p + 2) != '/'
+                    || !isLowerHex(target, p + 3, p + 5) || target.charAt(p + 5) != '/'
+                    || !isCanonicalGfid(target, p + 6) || target.charAt(DIR_HANDLE_NAME_START - 1) != '/'
+                    || target.indexOf('/', DIR_HANDLE_NAME_START) >= 0) {
+                return null;
             }
+            return new DirHandle(target.substring(p, p + 5), Gfid.parse(target.substring(p + 6, p + 42)),
+                    target.substring(DIR_HANDLE_NAME_START));
+        }
+
+        /** 8-4-4-4-12 lowercase hex digits at {@code from}. */
+        private static boolean isCanonicalGfid(String s, int from) {
+            for (int i = 0; i < 36; i++) {
+                char c = s.charAt(from + i);
+                boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+                if (dash ? c != '-' : !isLowerHex(c)) return false;
+            }
+            return true;
+        }
+
+        private static boolean isLowerHex(String s, int from, int to) {
+            for (int i = from; i < to; i++) {
+                if (!isLowerHex(s.charAt(i))) return false;
+            }
+            return true;
+        }
+
+        private static boolean isLowerHex(char c) {
+            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
         }
     }
 }

@@ -45,8 +45,8 @@ final class EntryOps {
         Names.check(loc.name());
         try (Obj parent = store.locateDir(loc.parent())) {
             Obj e = store.locateEntry(parent, loc.name());
-            store.checkHandle(parent, e);
-            return FileOps.withContent(new EntryReply(e.restat(), null, parent.iatt(), null), e.dirFd, e.name,
+            Iatt attr = store.checkHandle(parent, e) ? e.restat() : e.iatt();
+            return FileOps.withContent(new EntryReply(attr, null, parent.iatt(), null), e.dirFd, e.name,
                     contentMax);
         }
     }

@@ -16,6 +16,7 @@ import org.glusterj.core.LkReply;
 import org.glusterj.core.Loc;
 import org.glusterj.core.ReadReply;
 import org.glusterj.core.SeekReply;
+import org.glusterj.xlators.performance.iothreads.IoThreadsXlator;
 
 /** Opening files and directories, and the data fops on an open native fd (positional I/O). */
 final class FileOps {
@@ -124,12 +125,14 @@ final class FileOps {
         }
     }
 
-    ReadReply readv(OpenFile of, int size, long offset) {
+    /** With {@code cachedOnly}, EAGAIN rather than wait for the disk (see {@link IoThreadsXlator#NOWAIT}). */
+    ReadReply readv(OpenFile of, int size, long offset, boolean cachedOnly) {
         if (size < 0 || offset < 0) throw Errno.EINVAL.exception("size " + size + ", offset " + offset);
         int want = Math.min(size, MAX_READ);
         ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(Math.max(want, 1));
         try {
-            int got = NativeIo.pread(of.fd, buf, want, offset);
+            int got = cachedOnly ? NativeIo.preadCached(of.fd, buf, want, offset) : NativeIo.pread(of.fd, buf, want, offset);
+            if (got < 0) throw Errno.EAGAIN.exception("not all in the page cache");
             buf.writerIndex(got);
             return new ReadReply(buf, of.iatt(), null);
         } catch (RuntimeException e) {

@@ -16,9 +16,15 @@ public interface LibC {
 
     int close(int fd);
 
+    /** For F_DUPFD_CLOEXEC. */
+    int fcntl(int fd, int cmd, int arg);
+
     long pread(int fd, long buf, long count, long offset);
 
     long pwrite(int fd, long buf, long count, long offset);
+
+    /** {@code iov} is one struct iovec: {address, length}. */
+    long preadv2(int fd, @In long[] iov, int iovcnt, long offset, int flags);
 
     int fstat(int fd, @Out byte[] stat);
 

@@ -28,6 +28,30 @@ final class NativeIo {
         return got;
     }
 
+    private static final int RWF_NOWAIT = 0x8;
+    private static final int EAGAIN = 11, EOPNOTSUPP = 95, ENOSYS = 38;
+
+    /**
+     * Like {@link #pread}, but only from the page cache (preadv2 RWF_NOWAIT): -1 instead of
+     * waiting for the disk, or where the kernel or filesystem cannot promise not to wait.
+     */
+    static int preadCached(int fd, ByteBuf buf, int len, long offset) {
+        long addr = buf.memoryAddress() + buf.writerIndex();
+        int got = 0;
+        while (got < len) {
+            long n = Sys.C.preadv2(fd, new long[] {addr + got, len - got}, 1, offset + got, RWF_NOWAIT);
+            if (n < 0) {
+                int e = Sys.errno();
+                if (e == EAGAIN || e == EOPNOTSUPP || e == ENOSYS) return -1;
+                if (Sys.isEintr()) continue;
+                throw Sys.fail("preadv2");
+            }
+            if (n == 0) break;
+            got += (int) n;
+        }
+        return got;
+    }
+
     /** Writes every readable byte of {@code data} at {@code offset} (at the end for O_APPEND fds). */
     static void pwriteAll(int fd, ByteBuf data, long offset) {
         if (data.hasMemoryAddress()) {

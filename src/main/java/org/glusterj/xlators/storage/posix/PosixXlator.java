@@ -34,6 +34,7 @@ import org.glusterj.core.Xlator;
 import org.glusterj.core.XlatorConfig;
 import org.glusterj.core.XlatorType;
 import org.glusterj.options.Option;
+import org.glusterj.xlators.performance.iothreads.IoThreadsXlator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -301,7 +302,8 @@ public final class PosixXlator extends Xlator {
 
     @Override
     public CompletableFuture<ReadReply> readv(Caller c, Fd fd, int size, long offset, int flags, Xdata x) {
-        return run("readv", fd, () -> files.readv(file(fd), size, offset));
+        boolean cachedOnly = x != null && x.has(IoThreadsXlator.NOWAIT);
+        return run("readv", fd, () -> files.readv(file(fd), size, offset, cachedOnly));
     }
 
     @Override

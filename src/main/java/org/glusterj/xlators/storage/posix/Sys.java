@@ -23,7 +23,7 @@ final class Sys {
     static final int AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EMPTY_PATH = 0x1000;
     static final int XATTR_CREATE = 1, XATTR_REPLACE = 2;
     static final int FALLOC_FL_KEEP_SIZE = 1, FALLOC_FL_PUNCH_HOLE = 2, FALLOC_FL_ZERO_RANGE = 0x10;
-    static final int F_OFD_GETLK = 36, F_OFD_SETLK = 37;
+    static final int F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_DUPFD_CLOEXEC = 1030;
 
     private static final long SYS_OPENAT2 = 437;
     private static final long RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08;
@@ -66,6 +66,11 @@ final class Sys {
 
     static void closeQuietly(int fd) {
         if (fd >= 0) C.close(fd);
+    }
+
+    /** A new fd (close-on-exec) for the open file description behind {@code fd}. */
+    static int dup(int fd) {
+        return check(C.fcntl(fd, F_DUPFD_CLOEXEC, 0), "dup");
     }
 
     static int openat(int dirfd, String name, int flags, int mode) {
