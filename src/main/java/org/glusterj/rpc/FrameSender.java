@@ -33,7 +33,16 @@ public final class FrameSender {
     }
 
     /** Sends {@code frame} (and releases it); {@code onFailure} hears of a frame that could not be sent. */
-    public synchronized void send(ByteBuf frame, Consumer<Throwable> onFailure) {
+    public void send(ByteBuf frame, Consumer<Throwable> onFailure) {
+        send(frame, onFailure, false);
+    }
+
+    /** Sends {@code frame}, then closes the channel (e.g. a refused handshake's answer). */
+    public void sendAndClose(ByteBuf frame) {
+        send(frame, err -> { }, true);
+    }
+
+    private synchronized void send(ByteBuf frame, Consumer<Throwable> onFailure, boolean thenClose) {
         if (direct != null && queued == 0 && DirectSocketWriter.canWrite(frame)) {
             try {
                 frame = direct.write(frame);
@@ -43,7 +52,10 @@ public final class FrameSender {
                 channel.close();
                 return;
             }
-            if (frame == null) return;
+            if (frame == null) {
+                if (thenClose) channel.close();
+                return;
+            }
         }
         queued++;
         channel.writeAndFlush(frame).addListener(f -> {
@@ -51,6 +63,7 @@ public final class FrameSender {
                 queued--;
             }
             if (!f.isSuccess()) onFailure.accept(f.cause());
+            if (thenClose) channel.close();
         });
     }
 }

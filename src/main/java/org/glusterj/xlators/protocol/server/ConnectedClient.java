@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import org.glusterj.core.Caller;
 import org.glusterj.core.Upcall;
+import org.glusterj.rpc.FrameSender;
 import org.glusterj.rpc.Proc;
 import org.glusterj.rpc.RpcCodec;
 import org.glusterj.rpc.Wire;
@@ -19,11 +20,13 @@ final class ConnectedClient implements Caller.Client {
     private static final Logger log = LoggerFactory.getLogger(ConnectedClient.class);
 
     private final Channel channel;
+    private final FrameSender sender;
     private final String id;
     private final boolean acceptsUpcalls;
 
-    ConnectedClient(Channel channel, String id, int features) {
+    ConnectedClient(Channel channel, FrameSender sender, String id, int features) {
         this.channel = channel;
+        this.sender = sender;
         this.id = id;
         this.acceptsUpcalls = (features & RpcCodec.FEATURE_UPCALL) != 0;
     }
@@ -44,7 +47,7 @@ final class ConnectedClient implements Caller.Client {
         ByteBuf frame = RpcCodec.startNotify(channel.alloc(), Proc.UPCALL);
         Wire.writeUpcall(frame, upcall);
         log.trace("upcall {} to {}", upcall, id);
-        channel.writeAndFlush(RpcCodec.finish(frame, null), channel.voidPromise());
+        sender.send(RpcCodec.finish(frame, null), err -> log.debug("upcall to {} not sent: {}", id, err.toString()));
     }
 
     @Override

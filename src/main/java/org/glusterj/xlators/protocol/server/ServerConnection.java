@@ -2,7 +2,6 @@ package org.glusterj.xlators.protocol.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
@@ -20,6 +19,7 @@ import org.glusterj.core.Fd;
 import org.glusterj.core.FopException;
 import org.glusterj.core.ReadReply;
 import org.glusterj.core.Xlator;
+import org.glusterj.rpc.FrameSender;
 import org.glusterj.rpc.MalformedFrameException;
 import org.glusterj.rpc.Proc;
 import org.glusterj.rpc.Replies;
@@ -42,6 +42,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     private final Map<Long, ServerFd> fds = new ConcurrentHashMap<>();
     private final AtomicLong nextFdId = new AtomicLong();
     private volatile Channel channel;
+    /** Every frame to this client goes through it, replies and upcalls alike, so that frames never interleave. */
+    private volatile FrameSender sender;
     private volatile Xlator child;
     private volatile String clientId;
     /** Set by the handshake: the identity the fops of this connection carry down (features/upcall uses it). */
@@ -65,6 +67,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        FrameSender s = new FrameSender(channel);
+        s.open();
+        sender = s;
         log.debug("{}: connection from {}", server, peer());
         ctx.fireChannelActive();
     }
@@ -107,13 +112,12 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         }
         if (refusal != null) {
             log.warn("{}: refused client {} from {}: {}", server, id, peer(), refusal);
-            ctx.writeAndFlush(RpcCodec.errorReply(ctx.alloc(), m.xid(), m.proc(), errno, refusal))
-                    .addListener(ChannelFutureListener.CLOSE);
+            sender.sendAndClose(RpcCodec.errorReply(ctx.alloc(), m.xid(), m.proc(), errno, refusal));
             return;
         }
         child = found;
         clientId = id;
-        client = new ConnectedClient(ctx.channel(), id, features);
+        client = new ConnectedClient(ctx.channel(), sender, id, features);
         log.info("{}: accepted client {} from {} for \"{}\"", server, id, peer(), subvolume);
         write(ctx.channel(), replyFrame(ctx.channel(), m, Done.OK, null));
     }
@@ -210,8 +214,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         return RpcCodec.finish(head, data);
     }
 
-    private static void write(Channel ch, ByteBuf frame) {
-        ch.writeAndFlush(frame, ch.voidPromise());
+    private void write(Channel ch, ByteBuf frame) {
+        sender.send(frame, err -> log.debug("{}: a reply to {} was not sent: {}", server, peer(), err.toString()));
     }
 
     private void release(long id) {
@@ -231,6 +235,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
+        FrameSender s = sender;
+        if (s != null) s.close();
         List<Long> open = new ArrayList<>(fds.keySet());
         if (!open.isEmpty()) log.debug("{}: {} left; releasing its {} open fds", server, peer(), open.size());
         for (long id : open) release(id);
