@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.glusterj.core.AttrReply;
 import org.glusterj.core.Caller;
 import org.glusterj.core.Done;
 import org.glusterj.core.EntryReply;
@@ -45,7 +46,8 @@ import org.glusterj.xlators.performance.openbehind.OpenBehindXlator;
  * snapshot while that is younger than cache-timeout and nothing changed it; otherwise one lookup
  * by gfid (no open) brings it again. If that lookup says the file is gone (another client removed
  * or replaced it), the fd goes on reading its snapshot, as an fd on a local filesystem goes on
- * reading a file whose name was unlinked, rather than failing with ESTALE. Only if the file is no
+ * reading a file whose name was unlinked, rather than failing with ESTALE (fstat, which
+ * open-behind answers with a stat by gfid, falls back on the snapshot's attributes too). Only if the file is no
  * longer small, or this client changed it since, does the read go down (and open-behind opens).
  *
  * <p>Our own changes (write, truncate, open with O_TRUNC, fallocate, discard, zerofill, setattr)
@@ -251,6 +253,22 @@ public final class QuickReadXlator extends DataCacheXlator {
                 if (last != null) return CompletableFuture.completedFuture(slice(last, size, offset));
             }
             return firstChild().readv(c, fd, size, offset, flags, x);
+        }).thenCompose(f -> f);
+    }
+
+    /**
+     * fstat of an fd whose open open-behind never sent is a stat by gfid; if another client
+     * removed the file, the snapshot's attributes answer it, as the fd's reads do.
+     */
+    @Override
+    public CompletableFuture<AttrReply> fstat(Caller c, Fd fd, Xdata x) {
+        Snapshot snap = enabled ? fd.ctx(this) : null;
+        if (snap == null) return firstChild().fstat(c, fd, x);
+        return firstChild().fstat(c, fd, x).handle((r, t) -> {
+            if (t == null) return CompletableFuture.completedFuture(r);
+            ContentCache.Entry last = isGone(t) ? snap.afterGone() : null;
+            return last != null ? CompletableFuture.completedFuture(new AttrReply(last.attr(), Xdata.EMPTY))
+                    : CompletableFuture.<AttrReply>failedFuture(t);
         }).thenCompose(f -> f);
     }
 

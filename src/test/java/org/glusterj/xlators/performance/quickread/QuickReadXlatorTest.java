@@ -316,6 +316,23 @@ class QuickReadXlatorTest {
     }
 
     @Test
+    void fstatOfAnFdWhoseFileAnotherClientRemovedAnswersFromTheSnapshot() {
+        QuickReadXlator qr = qrOverOpenBehind();
+        Gfid g = brick.put(bytes("twelve bytes"));
+        Fd fd = open(qr, g, 0);
+        assertEquals(12, qr.fstat(C, fd, Xdata.EMPTY).join().attr().size(), "asked the brick");
+        brick.remove(g);
+        assertEquals(12, qr.fstat(C, fd, Xdata.EMPTY).join().attr().size());
+        assertEquals(g, qr.fstat(C, fd, Xdata.EMPTY).join().attr().gfid());
+        assertEquals(List.of("lookup", "stat", "stat", "stat"), brick.calls());
+        qr.release(fd);
+        Fd unopened = DataBrick.fd(g, 0);
+        assertEquals(org.glusterj.core.Errno.EBADF,
+                org.glusterj.xlators.performance.testing.Reads.errnoOf(qr.fstat(C, unopened, Xdata.EMPTY)),
+                "without a snapshot the brick's answer stands");
+    }
+
+    @Test
     void anExpiredSnapshotOfARemovedFileIsServedWithoutUpcalls() {
         QuickReadXlator qr = qrOverOpenBehind();
         Gfid g = brick.put(bytes("kept"));
