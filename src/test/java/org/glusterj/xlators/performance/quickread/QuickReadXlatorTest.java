@@ -370,6 +370,25 @@ class QuickReadXlatorTest {
     }
 
     @Test
+    void belowWriteBehindAReaderSeesWritesItAcknowledgedButHasNotSent() {
+        QuickReadXlator qr = qrOverOpenBehind();
+        org.glusterj.xlators.performance.writebehind.WriteBehindXlator wb =
+                new org.glusterj.xlators.performance.writebehind.WriteBehindXlator(XlatorConfig.of("wb",
+                        org.glusterj.xlators.performance.writebehind.WriteBehindXlator.TYPE.type(),
+                        Options.of("trickling-writes", "off"), List.of(qr)));
+        Gfid g = brick.put(bytes("old bytes"));
+        Fd writer = DataBrick.fd(g, 2);
+        wb.open(C, Loc.of(g, "/f"), 2, writer, Xdata.EMPTY).join();
+        write(wb, writer, bytes("NEW"), 0);
+        assertArrayEquals(bytes("old bytes"), brick.content(g), "acknowledged, still held by write-behind");
+        Fd reader = DataBrick.fd(g, 0);
+        wb.open(C, Loc.of(g, "/f"), 0, reader, Xdata.EMPTY).join(); // snapshot of what the brick has now
+        assertArrayEquals(bytes("NEW bytes"), read(wb, reader, 100, 0));
+        wb.release(reader);
+        wb.release(writer);
+    }
+
+    @Test
     void aReconnectDropsAllContent() {
         QuickReadXlator qr = qr();
         lookup(qr, brick.put(bytes("one")));
