@@ -31,8 +31,16 @@ public abstract class DataCacheXlator extends Xlator {
     /** False when the xlator passes everything through: then there is nothing to drop. */
     protected abstract boolean caching();
 
-    /** Drops what is held for {@code gfid} (which may be null). */
+    /** Drops what is held for {@code gfid} (which may be null) because this client changes it. */
     protected abstract void dataChanged(Gfid gfid);
+
+    /**
+     * Drops what is held for {@code gfid} because a brick said another client changed it (or
+     * everything, for {@link Upcall#everything()}). By default the same as our own change.
+     */
+    protected void dataChangedElsewhere(Upcall upcall) {
+        dataChanged(upcall.gfid());
+    }
 
     private <T> CompletableFuture<T> changing(Gfid g, Supplier<CompletableFuture<T>> wind) {
         if (!caching()) return wind.get();
@@ -89,7 +97,7 @@ public abstract class DataCacheXlator extends Xlator {
 
     @Override
     public void upcall(Upcall upcall, Xlator source) {
-        if (upcall.has(Upcall.DATA | Upcall.ATTR | Upcall.GONE)) dataChanged(upcall.gfid());
+        if (caching() && upcall.has(Upcall.DATA | Upcall.ATTR | Upcall.GONE)) dataChangedElsewhere(upcall);
         super.upcall(upcall, source);
     }
 }

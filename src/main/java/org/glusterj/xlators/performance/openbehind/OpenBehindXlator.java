@@ -35,6 +35,12 @@ import org.glusterj.options.Option;
  * opened and read from quick-read's cache (above) and closed costs no round trip at all: its
  * flush is answered here and its release sends nothing.
  *
+ * <p>By default only opens that carry {@value #CONTENT_HELD_KEY} are deferred: quick-read above
+ * sets it when it holds the file's content and will answer the fd's reads itself, even after
+ * another client replaced or removed the file. Any other deferred open is a gamble: if another
+ * client replaces the file before a read needs the open, the open (by gfid) and so the read fail
+ * with ESTALE, where a local filesystem would read the old file. defer-uncached takes that gamble.
+ *
  * <p>Failures of the deferred open are reported on the fop that needed it, and on every later
  * fop of that fd. Opens with O_CREAT, O_EXCL or O_TRUNC are sent at once (they change the file).
  * Before an unlink or a rename over a file, the opens deferred for it are sent, so that an open
@@ -51,9 +57,19 @@ public final class OpenBehindXlator extends Xlator {
             "Accepted for GlusterFS compatibility: reads always wait for the real open here.");
     public static final Option<Boolean> USE_ANONYMOUS_FD = Option.bool("use-anonymous-fd", false,
             "Accepted for GlusterFS compatibility; glusterj has no anonymous fds, so no effect.");
+    public static final Option<Boolean> DEFER_UNCACHED = Option.bool("defer-uncached", false,
+            "Also defer opens whose content no translator above holds: saves a round trip per open, but a read "
+                    + "after another client replaced the file then fails with ESTALE.");
     public static final Option<Boolean> PASS_THROUGH = Option.bool("pass-through", false,
             "Pass every fop through untouched.");
-    public static final List<Option<?>> OPTIONS = List.of(LAZY_OPEN, READ_AFTER_OPEN, USE_ANONYMOUS_FD, PASS_THROUGH);
+    public static final List<Option<?>> OPTIONS = List.of(LAZY_OPEN, READ_AFTER_OPEN, USE_ANONYMOUS_FD,
+            DEFER_UNCACHED, PASS_THROUGH);
+
+    /**
+     * Open xdata set by a translator above (quick-read) that holds the file's content and answers
+     * the fd's reads: the open may be deferred safely. Never sent further down.
+     */
+    public static final String CONTENT_HELD_KEY = "glusterj.open-behind.content-held";
 
     public static final XlatorType TYPE = new XlatorType("performance/open-behind", List.of(),
             "Answers open at once and opens on the bricks only when a fop needs the open file.",
@@ -65,6 +81,7 @@ public final class OpenBehindXlator extends Xlator {
 
     private final boolean enabled;
     private final boolean lazy;
+    private final boolean deferUncached;
     /** Deferred opens by the gfid they open, so that unlink and rename can send them first. */
     private final Map<Gfid, Set<DeferredOpen>> byGfid = new ConcurrentHashMap<>();
 
@@ -72,6 +89,7 @@ public final class OpenBehindXlator extends Xlator {
         super(config);
         this.enabled = !options().get(PASS_THROUGH);
         this.lazy = options().get(LAZY_OPEN);
+        this.deferUncached = options().get(DEFER_UNCACHED);
     }
 
     /** An open answered here; {@link #send} winds it, once. */
@@ -117,7 +135,9 @@ public final class OpenBehindXlator extends Xlator {
 
     @Override
     public CompletableFuture<Done> open(Caller c, Loc loc, int flags, Fd fd, Xdata x) {
-        if (!enabled || (flags & (O_CREAT | O_EXCL | O_TRUNC)) != 0 || fd.gfid() == null) {
+        boolean held = x.has(CONTENT_HELD_KEY);
+        if (held) x = x.without(CONTENT_HELD_KEY);
+        if (!enabled || (flags & (O_CREAT | O_EXCL | O_TRUNC)) != 0 || fd.gfid() == null || !(held || deferUncached)) {
             return firstChild().open(c, loc, flags, fd, x);
         }
         DeferredOpen d = new DeferredOpen(c, loc, flags, fd, x);

@@ -15,6 +15,10 @@ import org.glusterj.core.Iatt;
  * own writes reached the brick. Every invalidation therefore bumps a counter, and content is kept
  * only if no invalidation happened since the fetch that brought it was wound ({@link #stamp}).
  * That is coarse (a write to any file discards content in flight for all others) but never stale.
+ *
+ * <p>It also remembers, for a bounded number of gfids, that a lookup found the file too big to
+ * hold, so that opening it again does not ask for its content first. That is only a hint: a stale
+ * one costs speed, never correctness.
  */
 final class ContentCache {
     /** One file's content with the attributes it had when read; immutable. */
@@ -24,7 +28,15 @@ final class ContentCache {
     private final long limitBytes;
     private final long timeoutNanos;
     private final LongSupplier clock;
+    private static final int LARGE_REMEMBERED = 16_384;
+
     private final LinkedHashMap<Gfid, Entry> entries = new LinkedHashMap<>(64, 0.75f, true);
+    private final LinkedHashMap<Gfid, Boolean> large = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Gfid, Boolean> eldest) {
+            return size() > LARGE_REMEMBERED;
+        }
+    };
     private long bytes;
     private long invalidations;
 
@@ -44,6 +56,7 @@ final class ContentCache {
 
     /** Keeps content fetched after {@code stamp}, unless something was invalidated since. */
     synchronized void put(Gfid g, byte[] content, Iatt attr, long stamp) {
+        large.remove(g);
         if (stamp != invalidations || content.length > limitBytes) return;
         Entry old = entries.put(g, new Entry(content, attr, now()));
         if (old != null) bytes -= old.content().length;
@@ -72,6 +85,24 @@ final class ContentCache {
     synchronized void invalidate(Gfid g) {
         invalidations++;
         remove(g);
+    }
+
+    /** A lookup found {@code g} bigger than max-file-size (or not a regular file): drops its content. */
+    synchronized void tooLarge(Gfid g) {
+        remove(g);
+        large.put(g, Boolean.TRUE);
+    }
+
+    /** Whether the last lookup seen of {@code g} found it too big to hold. */
+    synchronized boolean isLarge(Gfid g) {
+        return large.containsKey(g);
+    }
+
+    /** Drops all content (a brick reconnected: its notices of the time away are lost). */
+    synchronized void invalidateAll() {
+        invalidations++;
+        entries.clear();
+        bytes = 0;
     }
 
     synchronized void remove(Gfid g) {

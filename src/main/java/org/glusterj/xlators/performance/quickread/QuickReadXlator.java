@@ -4,36 +4,58 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.glusterj.core.AttrReply;
 import org.glusterj.core.Caller;
+import org.glusterj.core.Done;
 import org.glusterj.core.EntryReply;
+import org.glusterj.core.Errno;
 import org.glusterj.core.Fd;
+import org.glusterj.core.FopException;
 import org.glusterj.core.Gfid;
 import org.glusterj.core.Iatt;
 import org.glusterj.core.Inode;
 import org.glusterj.core.Loc;
 import org.glusterj.core.ReadReply;
+import org.glusterj.core.Upcall;
 import org.glusterj.core.Xdata;
 import org.glusterj.core.XlatorConfig;
 import org.glusterj.core.XlatorType;
 import org.glusterj.options.Option;
 import org.glusterj.xlators.performance.DataCacheXlator;
+import org.glusterj.xlators.performance.openbehind.OpenBehindXlator;
 
 /**
  * performance/quick-read: every lookup asks the brick for the file's whole content when it is a
  * regular file of at most max-file-size bytes (xdata {@value #CONTENT_KEY}, answered by
  * storage/posix in the same round trip); the content is kept for cache-timeout seconds and reads
- * are answered from it, so that reading a small file costs no open and no read on the wire
- * (open-behind, below, never sends the open for such an fd).
+ * are answered from it, so that reading a small file costs no open and no read on the wire.
  *
- * <p>When the content has expired, a read first asks again with one lookup by gfid (still one
- * round trip, and no open); only if the file is no longer small does the read go down.
+ * <p>A read-only open of a file whose content is not held (md-cache above answered its lookup, or
+ * the content expired) and which was not last seen too big fetches the content with one lookup
+ * before it is wound; the fd then keeps that content as its snapshot, and the open carries
+ * {@link OpenBehindXlator#CONTENT_HELD_KEY} so that open-behind below never sends it. Open, read
+ * and close of a small file thus cost one round trip at most, none if the content is fresh.
+ *
+ * <p>Reads of an fd are answered from the freshest content held for its gfid, else from its
+ * snapshot while that is younger than cache-timeout and nothing changed it; otherwise one lookup
+ * by gfid (no open) brings it again. If that lookup says the file is gone (another client removed
+ * or replaced it), the fd goes on reading its snapshot, as an fd on a local filesystem goes on
+ * reading a file whose name was unlinked, rather than failing with ESTALE (fstat, which
+ * open-behind answers with a stat by gfid, falls back on the snapshot's attributes too). Only if the file is no
+ * longer small, or this client changed it since, does the read go down (and open-behind opens).
  *
  * <p>Our own changes (write, truncate, open with O_TRUNC, fallocate, discard, zerofill, setattr)
- * drop the content when wound and again when answered; a brick's upcall for the gfid (DATA, ATTR
- * or GONE) drops it too. Without upcalls, another client's change is seen after cache-timeout.
+ * drop the content when wound and again when answered, and no snapshot of the file is served
+ * again; a brick's upcall for the gfid (DATA, ATTR or GONE) drops the content and makes the
+ * snapshots ask again. Without upcalls, another client's change is seen after cache-timeout.
+ * Sit below write-behind, so that a lookup is never answered by a brick that has not yet received
+ * writes write-behind already acknowledged.
  */
 public final class QuickReadXlator extends DataCacheXlator {
     /** Lookup xdata: in the request, the largest size (decimal) whose content is wanted; in the reply, the content. */
@@ -60,11 +82,19 @@ public final class QuickReadXlator extends DataCacheXlator {
             "Fetches small files' content with the lookup and serves opens and reads of them from memory.",
             OPTIONS, QuickReadXlator::new);
 
+    private static final int O_ACCMODE = 03;
+    private static final int O_RDONLY = 0;
+    private static final int O_TRUNC = 01000;
     private static final int O_DIRECT = 040000;
+    private static final byte[] NO_VALUE = new byte[0];
 
     private final boolean enabled;
     private final byte[] wanted;
+    private final long maxFileSize;
     private final ContentCache cache;
+    private final long timeoutNanos;
+    /** The snapshots of open fds by gfid, so that changes can reach them. */
+    private final Map<Gfid, Set<Snapshot>> snapshots = new ConcurrentHashMap<>();
 
     public QuickReadXlator(XlatorConfig config) {
         this(config, System::nanoTime);
@@ -77,7 +107,48 @@ public final class QuickReadXlator extends DataCacheXlator {
         long limit = options().get(CACHE_SIZE);
         this.enabled = !options().get(PASS_THROUGH) && max > 0 && limit > 0;
         this.wanted = Long.toString(max).getBytes(StandardCharsets.US_ASCII);
-        this.cache = new ContentCache(limit, TimeUnit.SECONDS.toNanos(options().get(CACHE_TIMEOUT)), clock);
+        this.maxFileSize = max;
+        this.timeoutNanos = TimeUnit.SECONDS.toNanos(options().get(CACHE_TIMEOUT));
+        this.cache = new ContentCache(limit, timeoutNanos, clock);
+    }
+
+    /**
+     * The content an fd last read (its ctx). {@code recheck}: another client changed the file, ask
+     * before serving again. {@code ownChange}: this client changed it, never serve this again.
+     * {@code gone}: a lookup found the file removed, so it cannot change any more.
+     */
+    private static final class Snapshot {
+        volatile ContentCache.Entry entry;
+        volatile boolean recheck;
+        volatile boolean ownChange;
+        volatile boolean gone;
+
+        Snapshot(ContentCache.Entry entry) {
+            this.entry = entry;
+        }
+
+        synchronized void serving(ContentCache.Entry e) {
+            if (e == entry) return;
+            entry = e;
+            recheck = false;
+            ownChange = false;
+            gone = false;
+        }
+
+        /** The snapshot if it may be served without asking the bricks, else null. */
+        ContentCache.Entry usable(long now, long timeoutNanos) {
+            ContentCache.Entry e = entry;
+            if (ownChange) return null;
+            if (gone) return e;
+            return recheck || now - e.fetchedAt() >= timeoutNanos ? null : e;
+        }
+
+        /** The bricks no longer have the file: the snapshot is its last content, unless we changed it since. */
+        ContentCache.Entry afterGone() {
+            if (ownChange) return null;
+            gone = true;
+            return entry;
+        }
     }
 
     /** Bytes of content held (for tests and diagnostics). */
@@ -101,11 +172,59 @@ public final class QuickReadXlator extends DataCacheXlator {
             if (a == null) return r;
             if (content != null && a.isRegular() && content.length == a.size()) {
                 cache.put(a.gfid(), content, a, stamp);
+            } else if (!a.isRegular() || a.size() > maxFileSize) {
+                cache.tooLarge(a.gfid());
             } else {
                 cache.remove(a.gfid());
             }
             return content == null ? r : new EntryReply(a, r.preParent(), r.postParent(), r.xdata().without(CONTENT_KEY));
         });
+    }
+
+    // ---- opening ----
+
+    /** Read-only opens that could be served from content: no truncation, no O_DIRECT. */
+    private static boolean servable(int flags) {
+        return (flags & O_ACCMODE) == O_RDONLY && (flags & (O_TRUNC | O_DIRECT)) == 0;
+    }
+
+    @Override
+    public CompletableFuture<Done> open(Caller c, Loc loc, int flags, Fd fd, Xdata x) {
+        Gfid g = fd.gfid();
+        if (!enabled || g == null || !servable(flags)) return super.open(c, loc, flags, fd, x);
+        ContentCache.Entry held = cache.fresh(g);
+        if (held != null) return openWithSnapshot(c, loc, flags, fd, x, held);
+        if (cache.isLarge(g)) return firstChild().open(c, loc, flags, fd, x);
+        // Named if we can: distribute then asks the one brick the name hashes to.
+        return lookupWithContent(c, loc, Xdata.EMPTY).handle((r, t) -> {
+            ContentCache.Entry got = cache.fresh(g);
+            return got != null ? openWithSnapshot(c, loc, flags, fd, x, got) : firstChild().open(c, loc, flags, fd, x);
+        }).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<Done> openWithSnapshot(Caller c, Loc loc, int flags, Fd fd, Xdata x,
+                                                     ContentCache.Entry e) {
+        Snapshot s = new Snapshot(e);
+        fd.setCtx(this, s);
+        snapshots.computeIfAbsent(fd.gfid(), k -> ConcurrentHashMap.newKeySet()).add(s);
+        return firstChild().open(c, loc, flags, fd, x.with(OpenBehindXlator.CONTENT_HELD_KEY, NO_VALUE)).whenComplete((d, t) -> {
+            if (t != null) forgetSnapshot(fd);
+        });
+    }
+
+    private void forgetSnapshot(Fd fd) {
+        Snapshot s = fd.takeCtx(this);
+        if (s == null) return;
+        snapshots.computeIfPresent(fd.gfid(), (g, set) -> {
+            set.remove(s);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    @Override
+    public void release(Fd fd) {
+        forgetSnapshot(fd);
+        super.release(fd);
     }
 
     // ---- serving ----
@@ -116,15 +235,51 @@ public final class QuickReadXlator extends DataCacheXlator {
             return firstChild().readv(c, fd, size, offset, flags, x);
         }
         Gfid g = fd.gfid();
+        Snapshot snap = fd.ctx(this);
         ContentCache.Entry e = cache.fresh(g);
-        if (e != null) return CompletableFuture.completedFuture(slice(e, size, offset));
-        if (!cache.holds(g)) return firstChild().readv(c, fd, size, offset, flags, x);
-        // Known small but expired: one lookup by gfid brings it again, without opening the file.
+        if (e != null) return served(snap, e, size, offset);
+        if (snap != null) {
+            ContentCache.Entry still = snap.usable(cache.now(), timeoutNanos);
+            if (still != null) return CompletableFuture.completedFuture(slice(still, size, offset));
+        } else if (!cache.holds(g)) {
+            return firstChild().readv(c, fd, size, offset, flags, x);
+        }
+        // Known small but expired or changed: one lookup by gfid brings it again, without opening the file.
         return lookupWithContent(c, Loc.of(g, null), Xdata.EMPTY).handle((r, t) -> {
             ContentCache.Entry again = cache.fresh(g);
-            if (again != null) return CompletableFuture.completedFuture(slice(again, size, offset));
+            if (again != null) return served(snap, again, size, offset);
+            if (t != null && snap != null && isGone(t)) {
+                ContentCache.Entry last = snap.afterGone();
+                if (last != null) return CompletableFuture.completedFuture(slice(last, size, offset));
+            }
             return firstChild().readv(c, fd, size, offset, flags, x);
         }).thenCompose(f -> f);
+    }
+
+    /**
+     * fstat of an fd whose open open-behind never sent is a stat by gfid; if another client
+     * removed the file, the snapshot's attributes answer it, as the fd's reads do.
+     */
+    @Override
+    public CompletableFuture<AttrReply> fstat(Caller c, Fd fd, Xdata x) {
+        Snapshot snap = enabled ? fd.ctx(this) : null;
+        if (snap == null) return firstChild().fstat(c, fd, x);
+        return firstChild().fstat(c, fd, x).handle((r, t) -> {
+            if (t == null) return CompletableFuture.completedFuture(r);
+            ContentCache.Entry last = isGone(t) ? snap.afterGone() : null;
+            return last != null ? CompletableFuture.completedFuture(new AttrReply(last.attr(), Xdata.EMPTY))
+                    : CompletableFuture.<AttrReply>failedFuture(t);
+        }).thenCompose(f -> f);
+    }
+
+    private static CompletableFuture<ReadReply> served(Snapshot snap, ContentCache.Entry e, int size, long offset) {
+        if (snap != null) snap.serving(e);
+        return CompletableFuture.completedFuture(slice(e, size, offset));
+    }
+
+    private static boolean isGone(Throwable t) {
+        Errno e = FopException.errnoOf(t);
+        return e == Errno.ESTALE || e == Errno.ENOENT;
     }
 
     private static ReadReply slice(ContentCache.Entry e, int size, long offset) {
@@ -144,6 +299,20 @@ public final class QuickReadXlator extends DataCacheXlator {
     @Override
     protected void dataChanged(Gfid g) {
         cache.invalidate(g);
+        Set<Snapshot> open = g == null ? null : snapshots.get(g);
+        if (open != null) open.forEach(s -> s.ownChange = true);
+    }
+
+    @Override
+    protected void dataChangedElsewhere(Upcall upcall) {
+        if (upcall.isEverything()) {
+            cache.invalidateAll();
+            snapshots.values().forEach(set -> set.forEach(s -> s.recheck = true));
+            return;
+        }
+        cache.invalidate(upcall.gfid());
+        Set<Snapshot> open = snapshots.get(upcall.gfid());
+        if (open != null) open.forEach(s -> s.recheck = true);
     }
 
     @Override

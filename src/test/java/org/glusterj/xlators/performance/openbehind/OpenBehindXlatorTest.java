@@ -36,10 +36,19 @@ import org.junit.jupiter.api.Test;
 class OpenBehindXlatorTest {
     private final DataBrick brick = new DataBrick();
 
+    /** Deferring every open it may, hint or not: the mechanics of deferral. */
     private OpenBehindXlator ob(String... options) {
+        String[] all = java.util.stream.Stream.concat(java.util.stream.Stream.of("defer-uncached", "on"),
+                java.util.Arrays.stream(options)).toArray(String[]::new);
+        return obWith(all);
+    }
+
+    private OpenBehindXlator obWith(String... options) {
         return new OpenBehindXlator(XlatorConfig.of("ob", OpenBehindXlator.TYPE.type(), Options.of(options),
                 List.of(brick)));
     }
+
+    private static final Xdata HELD = Xdata.of(OpenBehindXlator.CONTENT_HELD_KEY, new byte[0]);
 
     private static Fd open(Xlator x, Gfid g, int flags) {
         Fd fd = DataBrick.fd(g, flags);
@@ -193,7 +202,7 @@ class OpenBehindXlatorTest {
         };
         // lazy-open off: the open goes out as soon as it is answered here, and a quick close races it.
         OpenBehindXlator ob = new OpenBehindXlator(XlatorConfig.of("ob", OpenBehindXlator.TYPE.type(),
-                Options.of("lazy-open", "off"), List.of(slowOpen)));
+                Options.of("lazy-open", "off", "defer-uncached", "on"), List.of(slowOpen)));
         Gfid g = brick.put(bytes("abc"));
         Fd fd = open(ob, g, 0);
         ob.release(fd);
@@ -203,8 +212,51 @@ class OpenBehindXlatorTest {
     }
 
     @Test
+    void byDefaultOnlyOpensWhoseContentIsHeldAboveAreDeferred() {
+        OpenBehindXlator ob = obWith();
+        Gfid g = brick.put(bytes("abc"));
+        Fd plain = open(ob, g, 0);
+        assertFalse(ob.isDeferred(plain));
+        assertEquals(List.of("open"), brick.calls());
+        Fd held = DataBrick.fd(g, 0);
+        ob.open(C, Loc.of(g, "/f"), 0, held, HELD).join();
+        assertTrue(ob.isDeferred(held));
+        assertEquals(List.of("open"), brick.calls());
+        assertArrayEquals(bytes("abc"), read(ob, held, 100, 0), "a read that reaches it sends the open");
+        assertEquals(List.of("open", "open", "readv"), brick.calls());
+        ob.release(plain);
+        ob.release(held);
+    }
+
+    @Test
+    void theContentHeldHintNeverTravelsDown() {
+        List<Xdata> seen = new ArrayList<>();
+        Xlator recorder = new Xlator(XlatorConfig.of("rec", "test/rec", Options.NONE, List.of(brick))) {
+            @Override
+            public CompletableFuture<Done> open(org.glusterj.core.Caller c, Loc loc, int flags, Fd fd, Xdata x) {
+                seen.add(x);
+                return brick.open(c, loc, flags, fd, x);
+            }
+        };
+        OpenBehindXlator ob = new OpenBehindXlator(XlatorConfig.of("ob", OpenBehindXlator.TYPE.type(),
+                Options.of("pass-through", "on"), List.of(recorder)));
+        Gfid g = brick.put(bytes("abc"));
+        Fd fd = DataBrick.fd(g, 0);
+        ob.open(C, Loc.of(g, "/f"), 0, fd, HELD).join();
+        OpenBehindXlator lazy = new OpenBehindXlator(XlatorConfig.of("ob2", OpenBehindXlator.TYPE.type(), Options.NONE,
+                List.of(recorder)));
+        Fd fd2 = DataBrick.fd(g, 0);
+        lazy.open(C, Loc.of(g, "/f"), 0, fd2, HELD).join();
+        read(lazy, fd2, 10, 0);
+        assertEquals(2, seen.size());
+        for (Xdata x : seen) assertFalse(x.has(OpenBehindXlator.CONTENT_HELD_KEY));
+        ob.release(fd);
+        lazy.release(fd2);
+    }
+
+    @Test
     void quickReadAboveServesSmallFilesWithoutAnyOpen() {
-        OpenBehindXlator ob = ob();
+        OpenBehindXlator ob = obWith();
         QuickReadXlator qr = new QuickReadXlator(XlatorConfig.of("qr", QuickReadXlator.TYPE.type(), Options.NONE,
                 List.of(ob)));
         Gfid g = brick.put(bytes("tiny file"));

@@ -26,6 +26,7 @@ import org.glusterj.core.Upcall;
 import org.glusterj.core.Xdata;
 import org.glusterj.core.XlatorConfig;
 import org.glusterj.options.Options;
+import org.glusterj.xlators.performance.openbehind.OpenBehindXlator;
 import org.glusterj.xlators.performance.testing.DataBrick;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -106,9 +107,9 @@ class QuickReadXlatorTest {
         Fd writer = open(qr, g, 2);
         assertArrayEquals(bytes("old content"), read(qr, reader, 100, 0));
         write(qr, writer, bytes("NEW"), 0);
-        assertArrayEquals(bytes("NEW content"), read(qr, reader, 100, 0));
-        assertEquals(1, brick.count("readv"));
-        assertEquals(0, qr.cachedBytes());
+        assertArrayEquals(bytes("NEW content"), read(qr, reader, 100, 0), "fetched again by a lookup");
+        assertEquals(0, brick.count("readv"));
+        assertEquals(List.of("lookup", "open", "open", "writev", "lookup"), brick.calls());
     }
 
     @Test
@@ -194,7 +195,8 @@ class QuickReadXlatorTest {
         lookup(qr, a);
         lookup(qr, b);
         assertEquals(60, qr.cachedBytes());
-        Fd fa = open(qr, a, 0);
+        Fd fa = open(qr, a, 2); // read-write: no fetch at open
+
         read(qr, fa, 100, 0);
         assertEquals(1, brick.count("readv"), "the least recently used went");
     }
@@ -254,6 +256,146 @@ class QuickReadXlatorTest {
             pool.shutdownNow();
         }
         assertEquals(0, brick.count("readv"));
+    }
+
+    private QuickReadXlator qrOverOpenBehind() {
+        OpenBehindXlator ob = new OpenBehindXlator(XlatorConfig.of("ob", OpenBehindXlator.TYPE.type(), Options.NONE,
+                List.of(brick)));
+        return new QuickReadXlator(XlatorConfig.of("qr", QuickReadXlator.TYPE.type(), Options.NONE, List.of(ob)), now::get);
+    }
+
+    @Test
+    void openOfASmallFileNotHeldFetchesItWithOneLookupAndNeverOpensIt() {
+        QuickReadXlator qr = qrOverOpenBehind();
+        Gfid g = brick.put(bytes("looked up above, by md-cache"));
+        Fd fd = open(qr, g, 0);
+        assertArrayEquals(bytes("looked up above, by md-cache"), read(qr, fd, 4096, 0));
+        qr.flush(C, fd, Xdata.EMPTY).join();
+        qr.release(fd);
+        assertEquals(List.of("lookup"), brick.calls());
+    }
+
+    @Test
+    void openOfAFileSeenTooBigSendsNoLookup() {
+        QuickReadXlator qr = qr("max-file-size", "8");
+        Gfid big = brick.put(bytes("nine bytes"));
+        Fd first = open(qr, big, 0);
+        assertEquals(List.of("lookup", "open"), brick.calls(), "first open: is it small?");
+        assertArrayEquals(bytes("nine bytes"), read(qr, first, 100, 0));
+        brick.clearCalls();
+        Fd second = open(qr, big, 0);
+        assertArrayEquals(bytes("nine bytes"), read(qr, second, 100, 0));
+        assertEquals(List.of("open", "readv"), brick.calls());
+        qr.release(first);
+        qr.release(second);
+    }
+
+    @Test
+    void opensForWritingAreSentAsTheyCame() {
+        QuickReadXlator qr = qrOverOpenBehind();
+        Gfid g = brick.put(bytes("data"));
+        lookup(qr, g);
+        open(qr, g, 2);
+        open(qr, g, 1);
+        assertEquals(List.of("lookup", "open", "open"), brick.calls());
+    }
+
+    @Test
+    void anFdKeepsReadingItsFileAfterAnotherClientReplacedIt() {
+        QuickReadXlator qr = qrOverOpenBehind();
+        Gfid g = brick.put(bytes("the old file"));
+        Fd fd = open(qr, g, 0);
+        brick.remove(g); // another client renamed a new file over the name
+        qr.upcall(new Upcall(g, Upcall.GONE | Upcall.ATTR, null), brick);
+        assertArrayEquals(bytes("the old file"), read(qr, fd, 100, 0));
+        advanceSeconds(5);
+        assertArrayEquals(bytes("old"), read(qr, fd, 3, 4), "a removed file cannot change: no need to ask");
+        qr.flush(C, fd, Xdata.EMPTY).join();
+        qr.release(fd);
+        assertEquals(List.of("lookup", "lookup"), brick.calls(), "no open, and one lookup found it gone");
+    }
+
+    @Test
+    void fstatOfAnFdWhoseFileAnotherClientRemovedAnswersFromTheSnapshot() {
+        QuickReadXlator qr = qrOverOpenBehind();
+        Gfid g = brick.put(bytes("twelve bytes"));
+        Fd fd = open(qr, g, 0);
+        assertEquals(12, qr.fstat(C, fd, Xdata.EMPTY).join().attr().size(), "asked the brick");
+        brick.remove(g);
+        assertEquals(12, qr.fstat(C, fd, Xdata.EMPTY).join().attr().size());
+        assertEquals(g, qr.fstat(C, fd, Xdata.EMPTY).join().attr().gfid());
+        assertEquals(List.of("lookup", "stat", "stat", "stat"), brick.calls());
+        qr.release(fd);
+        Fd unopened = DataBrick.fd(g, 0);
+        assertEquals(org.glusterj.core.Errno.EBADF,
+                org.glusterj.xlators.performance.testing.Reads.errnoOf(qr.fstat(C, unopened, Xdata.EMPTY)),
+                "without a snapshot the brick's answer stands");
+    }
+
+    @Test
+    void anExpiredSnapshotOfARemovedFileIsServedWithoutUpcalls() {
+        QuickReadXlator qr = qrOverOpenBehind();
+        Gfid g = brick.put(bytes("kept"));
+        Fd fd = open(qr, g, 0);
+        brick.remove(g);
+        advanceSeconds(2);
+        assertArrayEquals(bytes("kept"), read(qr, fd, 100, 0));
+        qr.release(fd);
+    }
+
+    @Test
+    void afterOurOwnChangeTheSnapshotIsNeverServedAgain() {
+        QuickReadXlator qr = qrOverOpenBehind();
+        Gfid g = brick.put(bytes("before"));
+        Fd reader = open(qr, g, 0);
+        qr.setattr(C, Loc.of(g, "/f"), SetAttr.mode(0600), Xdata.EMPTY).join();
+        brick.remove(g);
+        assertEquals(org.glusterj.core.Errno.ENOENT,
+                org.glusterj.xlators.performance.testing.Reads.errnoOf(qr.readv(C, reader, 100, 0, 0, Xdata.EMPTY)),
+                "the read went down: the open, sent now, finds the file gone");
+        qr.release(reader);
+    }
+
+    @Test
+    void anotherClientsChangeInPlaceIsReadAfterTheUpcall() {
+        QuickReadXlator qr = qrOverOpenBehind();
+        Gfid g = brick.put(bytes("v1"));
+        Fd fd = open(qr, g, 0);
+        brick.write(g, bytes("v2"));
+        assertArrayEquals(bytes("v1"), read(qr, fd, 100, 0));
+        qr.upcall(new Upcall(g, Upcall.DATA, null), brick);
+        assertArrayEquals(bytes("v2"), read(qr, fd, 100, 0));
+        assertEquals(List.of("lookup", "lookup"), brick.calls());
+        qr.release(fd);
+    }
+
+    @Test
+    void belowWriteBehindAReaderSeesWritesItAcknowledgedButHasNotSent() {
+        QuickReadXlator qr = qrOverOpenBehind();
+        org.glusterj.xlators.performance.writebehind.WriteBehindXlator wb =
+                new org.glusterj.xlators.performance.writebehind.WriteBehindXlator(XlatorConfig.of("wb",
+                        org.glusterj.xlators.performance.writebehind.WriteBehindXlator.TYPE.type(),
+                        Options.of("trickling-writes", "off"), List.of(qr)));
+        Gfid g = brick.put(bytes("old bytes"));
+        Fd writer = DataBrick.fd(g, 2);
+        wb.open(C, Loc.of(g, "/f"), 2, writer, Xdata.EMPTY).join();
+        write(wb, writer, bytes("NEW"), 0);
+        assertArrayEquals(bytes("old bytes"), brick.content(g), "acknowledged, still held by write-behind");
+        Fd reader = DataBrick.fd(g, 0);
+        wb.open(C, Loc.of(g, "/f"), 0, reader, Xdata.EMPTY).join(); // snapshot of what the brick has now
+        assertArrayEquals(bytes("NEW bytes"), read(wb, reader, 100, 0));
+        wb.release(reader);
+        wb.release(writer);
+    }
+
+    @Test
+    void aReconnectDropsAllContent() {
+        QuickReadXlator qr = qr();
+        lookup(qr, brick.put(bytes("one")));
+        lookup(qr, brick.put(bytes("two")));
+        assertEquals(6, qr.cachedBytes());
+        qr.upcall(Upcall.everything(), brick);
+        assertEquals(0, qr.cachedBytes());
     }
 
     @Test

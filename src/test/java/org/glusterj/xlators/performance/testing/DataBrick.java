@@ -74,6 +74,12 @@ public final class DataBrick extends Xlator {
         mtimes.put(g, ++clock);
     }
 
+    /** Removes a file as another client would (unlink, or rename over its name): nothing above hears of it. */
+    public synchronized void remove(Gfid g) {
+        files.remove(g);
+        mtimes.remove(g);
+    }
+
     public byte[] content(Gfid g) {
         return files.get(g).clone();
     }
