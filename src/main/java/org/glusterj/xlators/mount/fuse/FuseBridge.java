@@ -326,15 +326,32 @@ public class FuseBridge extends FuseStubFS {
                 fillStat(stat, await(top.stat(c, Loc.of(hiddenFile.gfid(), path), Xdata.EMPTY)).attr());
                 return 0;
             }
-            Iatt attr = retryStale(path, fresh -> {
-                if (isRoot(path)) return await(top.stat(c, Loc.root(), Xdata.EMPTY)).attr();
-                ParentEntry pe = resolveParent(c, path, fresh);
-                return lookupEntry(c, pe.parent(), pe.name(), path).attr();
-            });
+            Iatt attr;
+            try {
+                attr = retryStale(path, fresh -> {
+                    if (isRoot(path)) return await(top.stat(c, Loc.root(), Xdata.EMPTY)).attr();
+                    ParentEntry pe = resolveParent(c, path, fresh);
+                    return lookupEntry(c, pe.parent(), pe.name(), path).attr();
+                });
+            } catch (FopException e) {
+                // fstat(2) reaches us as a GETATTR of the open file's node without its handle, which
+                // libfuse turns into this path. If another client removed or renamed the name away,
+                // the open file still exists, as on a local filesystem: answer for it.
+                Fd open = isGone(e) ? openFdOfServedNode() : null;
+                if (open == null) throw e;
+                attr = await(top.fstat(c, open, Xdata.EMPTY)).attr();
+            }
             kernelInodes.seen(attr.gfid());
             fillStat(stat, attr);
             return 0;
         });
+    }
+
+    /** An fd this mount holds on the file of the node a GETATTR being served asks about, or null. */
+    private Fd openFdOfServedNode() {
+        Gfid file = kernelInodes.fileOfServedGetattr();
+        if (file == null) return null;
+        return fds.openFds().stream().filter(fd -> fd.gfid().equals(file)).findFirst().orElse(null);
     }
 
     @Override

@@ -226,6 +226,8 @@ final class FuseSessionLoop {
                 int opcode = opcode(buf, data);
                 if (opcode == LseekRequests.FUSE_LSEEK) {
                     LseekRequests.answer(data, res, lib.fuse_chan_fd(chan.getPointer(0)), seeker);
+                } else if (opcode == SameNameRenames.FUSE_RENAME && SameNameRenames.isOntoItself(data, res)) {
+                    SameNameRenames.answer(data, lib.fuse_chan_fd(chan.getPointer(0)));
                 } else {
                     if (opcode == FUSE_FORGET) kernelInodes.forget(data.getLong(NODEID_AT));
                     if (opcode == FUSE_BATCH_FORGET) forgetBatch(data, res);

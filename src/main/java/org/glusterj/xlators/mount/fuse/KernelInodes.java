@@ -24,6 +24,8 @@ final class KernelInodes {
             15 /* READ */, 16 /* WRITE */, 18 /* RELEASE */, 20 /* FSYNC */, 21 /* SETXATTR */, 22 /* GETXATTR */,
             23 /* LISTXATTR */, 24 /* REMOVEXATTR */, 25 /* FLUSH */, 43 /* FALLOCATE */);
 
+    private static final int FUSE_GETATTR = 3;
+
     /** Opcode and node id of the request this thread serves; 0, 0 outside one. */
     private static final ThreadLocal<long[]> SERVING = ThreadLocal.withInitial(() -> new long[2]);
 
@@ -54,6 +56,15 @@ final class KernelInodes {
         if (g.equals(before)) return;
         if (before != null) drop(before, s[1]);
         nodes.computeIfAbsent(g, k -> ConcurrentHashMap.newKeySet()).add(s[1]);
+    }
+
+    /**
+     * The file the kernel asks about when this thread serves a GETATTR of a node already seen to be
+     * that file (opened, read, written...); null otherwise, e.g. for the LOOKUP of a name.
+     */
+    Gfid fileOfServedGetattr() {
+        long[] s = SERVING.get();
+        return s[0] == FUSE_GETATTR && s[1] != 0 ? files.get(s[1]) : null;
     }
 
     /** The kernel forgot a node (FORGET): its id may be given to another file later. */

@@ -78,7 +78,8 @@ final class LseekRequests {
         return true;
     }
 
-    private static Write write() {
+    /** libc's write(2), loaded once; also used for the other answers written to /dev/fuse directly. */
+    static Write write() {
         Write w = libc;
         if (w == null) {
             synchronized (LseekRequests.class) {

@@ -31,6 +31,10 @@
  *   <li>libfuse 2.9 answers FUSE_LSEEK with ENOSYS, after which the kernel treats every file as
  *       all data; the session loop answers it itself from the raw request (LseekRequests), so
  *       SEEK_DATA/SEEK_HOLE reach the bricks.</li>
+ *   <li>libfuse 2.9's rename deadlocks on a rename of a name onto itself (it waits for the write
+ *       lock it already holds), which the kernel sends when another client changed the name
+ *       between its two lookups; the session loop answers those with ENOENT itself
+ *       (SameNameRenames), so the mount does not hang.</li>
  *   <li>libfuse's path API makes every name of a hard link its own kernel inode. The session loop
  *       notes the node id of each request; after a change through one name the kernel is told to
  *       drop the attributes of the file's other nodes (KernelInodes), so nlink, ctime and size

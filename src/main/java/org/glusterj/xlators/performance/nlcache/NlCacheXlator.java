@@ -105,13 +105,20 @@ public final class NlCacheXlator extends Xlator {
         if (!enabled || !loc.hasEntry()) return firstChild().lookup(c, loc, x);
         Gfid parent = loc.parent();
         String name = loc.name();
-        if (cache.knownAbsent(parent, name)) {
+        // A caller that names the object it expects (it holds an inode for the name) is revalidating:
+        // our knowledge that the name is absent may predate another client's change whose upcall is
+        // still on its way, and an ENOENT from memory would make that client's object vanish here.
+        if (!knowsObject(loc) && cache.knownAbsent(parent, name)) {
             return CompletableFuture.failedFuture(Errno.ENOENT.exception(String.valueOf(loc)));
         }
         long stamp = cache.stamp();
         return firstChild().lookup(c, loc, x).whenComplete((r, t) -> {
             if (t != null && FopException.errnoOf(t) == Errno.ENOENT) cache.observedAbsent(parent, name, stamp);
         });
+    }
+
+    private static boolean knowsObject(Loc loc) {
+        return loc.gfid() != null && !loc.gfid().isNull();
     }
 
     // ---- listings ----

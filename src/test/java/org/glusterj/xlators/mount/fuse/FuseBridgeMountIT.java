@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("fuse-mount")
 class FuseBridgeMountIT {
+    private static final jnr.posix.POSIX POSIX = jnr.posix.POSIXFactory.getNativePOSIX();
 
     @org.junit.jupiter.api.BeforeEach
     void needsFuse() {
@@ -160,6 +161,38 @@ class FuseBridgeMountIT {
             assertFalse(waiting.get(20, TimeUnit.SECONDS), "gated name does not exist once answered");
             assertTrue(mem.servingThreads.contains("fuse-worker-1"), "a second worker was started: "
                     + mem.servingThreads);
+        });
+    }
+
+    /**
+     * Another client removes a name between the kernel's lookup of a rename's source (answered from
+     * its dentry cache) and its lookup of the same name as the target (always revalidated): the
+     * kernel then asks to rename the name onto itself, on which libfuse 2.9 waits for its own
+     * write lock forever, with the directory locked in the kernel, so the whole mount hung.
+     */
+    @Test
+    void renameOntoItselfOfANameAnotherClientRemovedFailsWithEnoentAndTheMountStaysUsable() throws Exception {
+        MemoryXlator mem = new MemoryXlator();
+        // A long entry timeout: the kernel must take the source from its cache, not ask again.
+        withMount(mem, new String[] {"-o", "entry_timeout=60"}, mp -> {
+            Path x = mp.resolve("x");
+            Files.writeString(x, "x");
+            assertTrue(Files.exists(x));
+            mem.unlinkBehindBridge(Gfid.ROOT, "x");
+
+            CompletableFuture<Integer> rename = CompletableFuture.supplyAsync(
+                    () -> POSIX.rename(x.toString(), x.toString()) == 0 ? 0 : POSIX.errno());
+            try {
+                assertEquals(2 /* ENOENT */, rename.get(20, TimeUnit.SECONDS));
+            } catch (java.util.concurrent.TimeoutException e) {
+                // umount -f aborts the FUSE connection, which frees the stuck request and worker;
+                // without it neither this JVM nor the mount could end.
+                new ProcessBuilder("umount", "-f", mp.toString()).inheritIO().start().waitFor(20, TimeUnit.SECONDS);
+                throw new AssertionError("rename of a name onto itself hung", e);
+            }
+            Files.writeString(mp.resolve("y"), "y");
+            assertEquals("y", Files.readString(mp.resolve("y")), "the directory is not left locked");
+            assertFalse(Files.exists(x));
         });
     }
 

@@ -312,6 +312,34 @@ class FuseBridgeTest {
     }
 
     @Test
+    void fstatOfAnOpenFileWhoseNameAnotherClientRenamedAwayAnswersForTheFile() {
+        mem.createFileBehindBridge(Gfid.ROOT, "a", "kept".getBytes(StandardCharsets.UTF_8));
+        FuseFileInfo fi = fileInfo(0);
+        long node = 7;
+        try {
+            KernelInodes.serving(14 /* OPEN */, node);
+            assertEquals(0, bridge.open("/a", fi));
+            mem.renameBehindBridge(Gfid.ROOT, "a", "b");
+
+            // fstat(2): the kernel sends GETATTR for the open file's node, libfuse gives us its path
+            KernelInodes.serving(3 /* GETATTR */, node);
+            FileStat st = stat();
+            assertEquals(0, bridge.getattr("/a", st));
+            assertEquals(4, st.st_size.longValue());
+
+            // the kernel looking the name up learns that it is gone
+            KernelInodes.serving(1 /* LOOKUP */, Gfid.ROOT.ino());
+            assertEquals(-Errno.ENOENT.code, bridge.getattr("/a", stat()));
+            // a node nothing is open on: gone is gone
+            KernelInodes.serving(3 /* GETATTR */, node + 1);
+            assertEquals(-Errno.ENOENT.code, bridge.getattr("/a", stat()));
+        } finally {
+            KernelInodes.served();
+        }
+        assertEquals(0, bridge.release("/a", fi));
+    }
+
+    @Test
     void symlinkAndReadlink() {
         assertEquals(0, bridge.symlink("../some/where", "/ln"));
         Pointer buf = Memory.allocateDirect(R, 64, true);

@@ -125,6 +125,11 @@ final class MemoryXlator extends Xlator {
         if (g != null) nodes.remove(g);
     }
 
+    synchronized void renameBehindBridge(Gfid parent, String from, String to) {
+        Node p = nodes.get(parent);
+        p.children.put(to, p.children.remove(from));
+    }
+
     synchronized Node node(Gfid g) {
         return nodes.get(g);
     }

@@ -157,6 +157,18 @@ class NlCacheXlatorTest {
     }
 
     @Test
+    void aLookupThatNamesItsObjectIsNeverAnsweredFromMemory() {
+        NlCacheXlator n = nlc();
+        assertEquals(Errno.ENOENT, lookup(n, DIR, "x"));
+        brick.dirs.get(DIR).add("x"); // another client made x; its upcall has not arrived
+        Gfid held = Gfid.random();
+        n.lookup(C, new Loc(held, DIR, "x", "/x"), Xdata.EMPTY).join();
+        assertEquals(2, brick.lookups, "the revalidating lookup reached the brick and found x");
+        assertEquals(Errno.ENOENT, lookup(n, DIR, "x"), "a lookup without an object still uses the cache");
+        assertEquals(2, brick.lookups);
+    }
+
+    @Test
     void createAfterACachedEnoentMakesTheNameVisible() {
         NlCacheXlator n = nlc();
         assertEquals(Errno.ENOENT, lookup(n, DIR, "x"));
