@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -438,15 +439,21 @@ public final class WriteBehindXlator extends Xlator {
         return afterAll(oldLoc.gfid(), "link", () -> firstChild().link(c, oldLoc, newLoc, x));
     }
 
-    /** By gfid, waits for pending writes; by name (gfid not known yet), patches the size. */
+    /**
+     * By gfid, waits for pending writes. By name the gfid is known only from the reply: if that
+     * object had writes pending when the lookup left, or has now, the brick may have answered
+     * before them (lookups do not queue behind writes there either), and md-cache would keep the
+     * old size and times for as long as it trusts a lookup; so ask again by gfid after the writes.
+     */
     @Override
     public CompletableFuture<EntryReply> lookup(Caller c, Loc loc, Xdata x) {
         if (loc.gfid() != null) return afterAll(loc.gfid(), "lookup", () -> firstChild().lookup(c, loc, x));
+        Set<Gfid> writingAtSend = queues.isEmpty() ? Set.of() : Set.copyOf(queues.keySet());
         CompletableFuture<EntryReply> sent = firstChild().lookup(c, loc, x);
-        if (queues.isEmpty()) return sent;
-        return sent.thenApply(r -> {
-            Iatt patched = withPendingSize(r.attr());
-            return patched == r.attr() ? r : new EntryReply(patched, r.preParent(), r.postParent(), r.xdata());
+        return sent.thenCompose(r -> {
+            Gfid g = r.attr() == null ? null : r.attr().gfid();
+            if (g == null || !(writingAtSend.contains(g) || queues.containsKey(g))) return sent;
+            return afterAll(g, "lookup", () -> firstChild().lookup(c, loc.withGfid(g), x));
         });
     }
 
