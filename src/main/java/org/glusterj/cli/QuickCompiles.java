@@ -1,5 +1,6 @@
 package org.glusterj.cli;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,8 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the JIT to its quick compiler (C1). A mount or a brick spends its life in short calls
  * that mostly wait on system calls; on a machine with two cores, C2 compiling the hot paths for
- * minutes after start took CPU from the fops themselves (a third of the client's CPU time, and
- * of the first minutes' throughput, in a small-file run) for code that mostly waits anyway.
+ * minutes after start took CPU from the fops themselves (about a third of the client's CPU time
+ * in a small-file run) for code that mostly waits anyway.
  * Users start us with {@code java -jar}, which takes no JVM flags from the jar, so the JVM is told
  * at run time, through the same compiler-directive command as {@code jcmd Compiler.directives_add}.
  * Setting {@code GLUSTERJ_JIT=full} in the environment leaves the JVM's default.
@@ -38,7 +39,7 @@ final class QuickCompiles {
             if (directives != null) {
                 try {
                     Files.deleteIfExists(directives);
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     log.debug("could not delete {}", directives, e);
                 }
             }

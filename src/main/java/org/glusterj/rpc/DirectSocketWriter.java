@@ -52,10 +52,13 @@ final class DirectSocketWriter {
 
     /**
      * Writes as much of {@code frame} as the socket takes now, without blocking. Returns null when
-     * all of it went (and releases it), else the frame with its reader index past what was written.
+     * all of it went (and releases it), else the frame with its reader index past what was written;
+     * a frame in heap memory is returned untouched, as native writes need off-heap memory (a
+     * composite is direct only when all its parts are).
      */
     ByteBuf write(ByteBuf frame) throws IOException {
         if (closed) throw new IOException("connection closed");
+        if (!frame.isDirect()) return frame;
         while (frame.isReadable()) {
             long n;
             if (frame.nioBufferCount() == 1) {
@@ -70,15 +73,6 @@ final class DirectSocketWriter {
         }
         frame.release();
         return null;
-    }
-
-    /** Whether this writer can send {@code frame} itself: native I/O needs off-heap memory. */
-    static boolean canWrite(ByteBuf frame) {
-        if (frame.nioBufferCount() == 1) return frame.isDirect();
-        for (ByteBuffer b : frame.nioBuffers()) {
-            if (!b.isDirect()) return false;
-        }
-        return true;
     }
 
     void close() {

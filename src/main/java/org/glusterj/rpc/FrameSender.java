@@ -43,7 +43,7 @@ public final class FrameSender {
     }
 
     private synchronized void send(ByteBuf frame, Consumer<Throwable> onFailure, boolean thenClose) {
-        if (direct != null && queued == 0 && DirectSocketWriter.canWrite(frame)) {
+        if (direct != null && queued == 0) {
             try {
                 frame = direct.write(frame);
             } catch (IOException e) {

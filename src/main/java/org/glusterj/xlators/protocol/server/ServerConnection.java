@@ -82,7 +82,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             if (!m.isCall()) throw new MalformedFrameException("unexpected " + m + " from a client");
             switch (m.proc()) {
                 case HANDSHAKE -> handshake(ctx, m);
-                case PING -> write(ctx.channel(), replyFrame(ctx.channel(), m, Done.OK, null));
+                case PING -> write(replyFrame(ctx.channel(), m, Done.OK, null));
                 case RELEASE, RELEASEDIR -> release(Wire.readLong(m.body(), "fd id"));
                 default -> dispatch(ctx, m);
             }
@@ -119,7 +119,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         clientId = id;
         client = new ConnectedClient(ctx.channel(), sender, id, features);
         log.info("{}: accepted client {} from {} for \"{}\"", server, id, peer(), subvolume);
-        write(ctx.channel(), replyFrame(ctx.channel(), m, Done.OK, null));
+        write(replyFrame(ctx.channel(), m, Done.OK, null));
     }
 
     private static String address(SocketAddress a) {
@@ -131,7 +131,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         Channel ch = ctx.channel();
         Xlator target = child;
         if (target == null) {
-            write(ch, RpcCodec.errorReply(ch.alloc(), m.xid(), m.proc(), Errno.ENOTCONN,
+            write(RpcCodec.errorReply(ch.alloc(), m.xid(), m.proc(), Errno.ENOTCONN,
                     "no handshake yet: send HANDSHAKE naming the remote-subvolume first"));
             return;
         }
@@ -140,7 +140,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             op = FopDecoder.decode(m, client, target, this::lookupFd,
                     (gfid, flags, pid) -> server.newFd(gfid, flags, pid, clientKey));
         } catch (FopException e) {
-            write(ch, RpcCodec.errorReply(ch.alloc(), m.xid(), m.proc(), e.errno(), e.getMessage()));
+            write(RpcCodec.errorReply(ch.alloc(), m.xid(), m.proc(), e.errno(), e.getMessage()));
             return;
         }
         int xid = m.xid();
@@ -173,7 +173,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             FopException fe = FopException.unwrap(err);
             if (fe == null) log.warn("{}: {} failed unexpectedly", server, proc, err);
             Errno errno = fe == null ? Errno.EIO : fe.errno();
-            write(ch, RpcCodec.errorReply(ch.alloc(), xid, proc, errno, fe == null ? String.valueOf(err) : null));
+            write(RpcCodec.errorReply(ch.alloc(), xid, proc, errno, fe == null ? String.valueOf(err) : null));
             return;
         }
         Long fdId = null;
@@ -188,10 +188,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
-            write(ch, replyFrame(ch, xid, proc, reply, fdId));
+            write(replyFrame(ch, xid, proc, reply, fdId));
         } catch (RuntimeException e) {
             log.warn("{}: cannot send the {} reply to {}: {}", server, proc, peer(), e.getMessage());
-            write(ch, RpcCodec.errorReply(ch.alloc(), xid, proc, FopException.errnoOf(e), e.getMessage()));
+            write(RpcCodec.errorReply(ch.alloc(), xid, proc, FopException.errnoOf(e), e.getMessage()));
         }
     }
 
@@ -214,7 +214,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         return RpcCodec.finish(head, data);
     }
 
-    private void write(Channel ch, ByteBuf frame) {
+    private void write(ByteBuf frame) {
         sender.send(frame, err -> log.debug("{}: a reply to {} was not sent: {}", server, peer(), err.toString()));
     }
 
