@@ -24,6 +24,14 @@ public record Caller(int uid, int gid, int[] groups, int pid, long lkOwner, Clie
         /** The id the client gave in its handshake (for logs; not unique across reconnections). */
         String id();
 
+        /**
+         * This connection's name on the brick, unique while it lasts: what {@link Fd#client()} and
+         * {@link ClientGoneListener} call it.
+         */
+        default String key() {
+            return id();
+        }
+
         /** False once the connection is gone: whoever remembers this client may forget it. */
         boolean isConnected();
 

@@ -226,6 +226,16 @@ public abstract class Xlator {
         return firstChild().lk(c, fd, cmd, lock, x);
     }
 
+    /**
+     * Locks or unlocks name {@code name} of directory {@code dir}, exclusively, in lock domain
+     * {@code domain}, for (client connection, {@link Caller#lkOwner()}): GlusterFS's entrylk with
+     * ENTRYLK_WRLCK. Distribute holds such locks across the steps of a rename so that two clients'
+     * changes to one name do not interleave. LOCK waits; LOCK_NB fails with EAGAIN when taken.
+     */
+    public CompletableFuture<Done> entrylk(Caller c, String domain, Loc dir, String name, EntrylkCmd cmd, Xdata x) {
+        return firstChild().entrylk(c, domain, dir, name, cmd, x);
+    }
+
     // ---- directories ----
 
     public CompletableFuture<Done> opendir(Caller c, Loc loc, Fd fd, Xdata x) {

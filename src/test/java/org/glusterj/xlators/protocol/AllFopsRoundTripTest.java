@@ -149,6 +149,8 @@ class AllFopsRoundTripTest {
         Flock lock = new Flock(Flock.F_WRLCK, 0, 10, 0, 4242, 0x1234567890L);
         check("lk", new LkReply(new Flock(Flock.F_RDLCK, 0, 0, 5, 99, 7L), X), () -> client.lk(CALLER, fd, Flock.F_SETLKW, lock, X),
                 CALLER, G, Flock.F_SETLKW, lock, X);
+        check("entrylk", Done.OK, () -> client.entrylk(CALLER, "dht.entry.sync", LOC2, "nämé", EntrylkCmd.LOCK_NB, X),
+                CALLER, "dht.entry.sync", LOC2, "nämé", EntrylkCmd.LOCK_NB, X);
     }
 
     @Test

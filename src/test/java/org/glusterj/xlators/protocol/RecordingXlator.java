@@ -75,6 +75,7 @@ public final class RecordingXlator extends Xlator {
     @Override public CompletableFuture<ChangeReply> zerofill(Caller c, Fd fd, long off, long len, Xdata x) { return record("zerofill", c, fd, off, len, x); }
     @Override public CompletableFuture<SeekReply> seek(Caller c, Fd fd, long off, int what, Xdata x) { return record("seek", c, fd, off, what, x); }
     @Override public CompletableFuture<LkReply> lk(Caller c, Fd fd, int cmd, Flock lock, Xdata x) { return record("lk", c, fd, cmd, lock, x); }
+    @Override public CompletableFuture<Done> entrylk(Caller c, String domain, Loc dir, String name, EntrylkCmd cmd, Xdata x) { return record("entrylk", c, domain, dir, name, cmd, x); }
     @Override public CompletableFuture<Done> opendir(Caller c, Loc loc, Fd fd, Xdata x) { return record("opendir", c, loc, x); }
     @Override public CompletableFuture<ReaddirReply> readdir(Caller c, Fd fd, int size, long off, Xdata x) { return record("readdir", c, fd, size, off, x); }
     @Override public CompletableFuture<ReaddirReply> readdirp(Caller c, Fd fd, int size, long off, Xdata x) { return record("readdirp", c, fd, size, off, x); }

@@ -150,6 +150,7 @@ public class DistributeXlator extends Xlator {
     private final DirListing listing;
     private final DirectoryLayouts dirs;
     private final DiskUsage diskRule;
+    private final NameLocks nameLocks;
 
     private final Map<Gfid, Integer> dataSubvol = new ConcurrentHashMap<>();
 
@@ -194,6 +195,7 @@ public class DistributeXlator extends Xlator {
         diskUsage = new AtomicReferenceArray<>(count);
         diskUsageAt = new AtomicLongArray(count);
         lastEvent = new Event[count];
+        nameLocks = new NameLocks(name(), this::sub);
     }
 
     private static String normalizeTristate(String v) {
@@ -618,30 +620,31 @@ public class DistributeXlator extends Xlator {
     }
 
     /**
-     * The linkto of a rename's new name, made while other clients may be busy with the same name
-     * (there are no entry locks between clients yet). Something that appeared under the name since
-     * our lookup (EEXIST) is what this rename replaces, so it goes; a linkto another client's unlink
-     * removed under us (ENOENT) is made again.
+     * Puts the linkto of a rename's new name on subvolume {@code on}. Where something already has
+     * the name there (what the rename replaces), the linkto is made under a temporary name and
+     * renamed over it, so that the name never goes missing for other clients' lookups.
      */
-    private CompletableFuture<Void> linktoReplacing(Caller c, Loc newLoc, Gfid gfid, int on, int target) {
-        return linktoReplacing(c, newLoc, gfid, on, target, 3);
-    }
-
-    private CompletableFuture<Void> linktoReplacing(Caller c, Loc newLoc, Gfid gfid, int on, int target, int tries) {
-        return createLinkto(c, newLoc.withGfid(gfid), on, target).exceptionallyCompose(t -> {
-            Errno e = FopException.errnoOf(t);
-            if (tries <= 1 || (e != Errno.EEXIST && e != Errno.ENOENT)) return CompletableFuture.failedFuture(t);
-            CompletableFuture<Void> clear = e == Errno.EEXIST
-                    ? removeQuietly(on, Loc.entry(newLoc.parent(), newLoc.name(), newLoc.path()))
-                    : CompletableFuture.completedFuture(null);
-            return clear.thenCompose(v -> linktoReplacing(c, newLoc, gfid, on, target, tries - 1));
+    private CompletableFuture<Void> linktoOver(Caller c, Loc newLoc, Gfid gfid, int on, int target, boolean occupied) {
+        CompletableFuture<Void> direct = occupied ? CompletableFuture.failedFuture(Errno.EEXIST.exception(newLoc.toString()))
+                : createLinkto(c, newLoc.withGfid(gfid), on, target);
+        return direct.exceptionallyCompose(t -> {
+            if (FopException.errnoOf(t) != Errno.EEXIST) return CompletableFuture.failedFuture(t);
+            Loc temp = new Loc(gfid, newLoc.parent(), ".glusterj-linkto-" + gfid, null);
+            return createLinkto(c, temp, on, target).thenCompose(v -> sub(on).rename(Caller.ROOT, temp,
+                    Loc.entry(newLoc.parent(), newLoc.name(), newLoc.path()), Xdata.EMPTY).handle((r, t2) -> {
+                        if (t2 == null) return CompletableFuture.<Void>completedFuture(null);
+                        return removeQuietly(on, temp).thenCompose(u -> CompletableFuture.<Void>failedFuture(t2));
+                    }).thenCompose(Function.identity()));
         });
     }
 
-    /** Best-effort unlink of a name on one subvolume (cleanup paths); failures are only logged. */
+    /**
+     * Best-effort unlink of a name on one subvolume (cleanup paths); failures are only logged. With
+     * a gfid in {@code entry}, only that object goes (ESTALE, quietly, if another took the name).
+     */
     private CompletableFuture<Void> removeQuietly(int on, Loc entry) {
         return Outcome.one(on, i -> sub(i).unlink(Caller.ROOT, entry, 0, Xdata.EMPTY)).thenAccept(o -> {
-            if (!o.ok() && o.error() != Errno.ENOENT) {
+            if (!o.ok() && o.error() != Errno.ENOENT && o.error() != Errno.ESTALE) {
                 LOG.warn("{}: could not remove {} on {}: {}", name(), entry, names.get(on), o.error());
             }
         });
@@ -667,90 +670,113 @@ public class DistributeXlator extends Xlator {
         });
     }
 
+    /**
+     * A file on its hashed subvolume goes in one step there. A file with a linkto is two steps on
+     * two subvolumes, taken under the name's entry lock so that another client's rename of the
+     * name cannot come in between.
+     */
     @Override
     public CompletableFuture<ParentReply> unlink(Caller c, Loc loc, int xflags, Xdata x) {
         return dirs.ofParent(c, loc).thenCompose(pl -> lookup(c, loc, Xdata.EMPTY).thenCompose(r -> {
             if (r.attr().isDirectory()) {
                 return CompletableFuture.<ParentReply>failedFuture(Errno.EISDIR.exception(loc + " is a directory"));
             }
-            Integer s = dataSubvol.get(r.attr().gfid());
+            Loc named = loc.withGfid(r.attr().gfid());
+            Integer s = dataSubvol.get(named.gfid());
             if (s == null) return CompletableFuture.<ParentReply>failedFuture(Errno.ESTALE.exception(loc.toString()));
             int h = hashedSubvol(pl, loc.name());
-            return sub(s).unlink(c, loc, xflags, x).thenCompose(pr -> {
-                if (h < 0 || h == s) return CompletableFuture.completedFuture(pr);
-                return removeQuietly(h, loc).thenApply(v -> pr);
-            });
+            if (h < 0 || h == s) return sub(s).unlink(c, named, xflags, x);
+            return nameLocks.holding(c, List.of(new NameLocks.Name(h, loc.parent(), loc.name())),
+                    lc -> stillNamed(lc, named).thenCompose(data -> sub(data).unlink(lc, named, xflags, x)
+                            .thenCompose(pr -> removeQuietly(h, named).thenApply(v -> pr))));
         }));
+    }
+
+    /**
+     * Under the name's lock: the subvolume of the data of {@code loc}'s object, after checking that
+     * the name still leads to it (ESTALE if another client changed it before we held the lock).
+     */
+    private CompletableFuture<Integer> stillNamed(Caller c, Loc loc) {
+        return lookup(c, Loc.entry(loc.parent(), loc.name(), loc.path()), Xdata.EMPTY).thenCompose(r -> {
+            Integer s = dataSubvol.get(loc.gfid());
+            if (!r.attr().gfid().equals(loc.gfid()) || s == null) {
+                return CompletableFuture.<Integer>failedFuture(Errno.ESTALE.exception(loc + " now names "
+                        + r.attr().gfid()));
+            }
+            return CompletableFuture.completedFuture(s);
+        });
     }
 
     // ---- rename ----
 
     @Override
     public CompletableFuture<RenameReply> rename(Caller c, Loc oldLoc, Loc newLoc, Xdata x) {
-        return lookup(c, oldLoc, Xdata.EMPTY).thenCompose(src -> {
-            if (src.attr().isDirectory()) return renameDirectory(c, oldLoc, newLoc, x);
-            return dirs.ofParent(c, oldLoc).thenCompose(op -> dirs.ofParent(c, newLoc).thenCompose(np ->
-                    lookup(c, newLoc, Xdata.EMPTY).handle((dst, t) -> {
-                        if (t != null && FopException.errnoOf(t) != Errno.ENOENT) {
-                            return CompletableFuture.<RenameReply>failedFuture(t);
-                        }
-                        return renameFile(c, oldLoc, newLoc, x, src.attr(), t == null ? dst.attr() : null, op, np);
-                    }).thenCompose(Function.identity())));
+        Gfid g = oldLoc.gfid();
+        boolean knownFile = g != null && !g.isNull() && !dirs.isKnown(g) && dataSubvol.containsKey(g);
+        CompletableFuture<Iatt> found = knownFile ? CompletableFuture.completedFuture(null)
+                : lookup(c, oldLoc, Xdata.EMPTY).thenApply(EntryReply::attr);
+        return found.thenCompose(src -> {
+            if (src != null && src.isDirectory()) return renameDirectory(c, oldLoc, newLoc, x);
+            Loc from = src == null ? oldLoc : oldLoc.withGfid(src.gfid());
+            return dirs.ofParent(c, oldLoc).thenCompose(op -> dirs.ofParent(c, newLoc).thenCompose(np -> {
+                int srcHashed = hashedSubvol(op, oldLoc.name());
+                int dstHashed = hashedSubvol(np, newLoc.name());
+                if (dstHashed < 0) return noSubvolFor(newLoc, np);
+                List<NameLocks.Name> names = new ArrayList<>(2);
+                if (srcHashed >= 0) names.add(new NameLocks.Name(srcHashed, oldLoc.parent(), oldLoc.name()));
+                names.add(new NameLocks.Name(dstHashed, newLoc.parent(), newLoc.name()));
+                return nameLocks.holding(c, names, lc -> stillNamed(lc, from).thenCompose(s ->
+                        lookup(lc, Loc.entry(newLoc.parent(), newLoc.name(), newLoc.path()), Xdata.EMPTY).handle((dst, t) -> {
+                            if (t != null && FopException.errnoOf(t) != Errno.ENOENT) {
+                                return CompletableFuture.<RenameReply>failedFuture(t);
+                            }
+                            return renameFile(lc, from, newLoc, x, s, t == null ? dst.attr() : null, srcHashed, dstHashed);
+                        }).thenCompose(Function.identity())));
+            }));
         });
     }
 
     /**
-     * GlusterFS's file rename: the data stays on its subvolume and is renamed there; if the new
-     * name hashes elsewhere a linkto file is made on the new hashed subvolume first, and the old
-     * name's linkto (if any) is removed afterwards. A replaced destination's copies on other
-     * subvolumes are removed before.
+     * GlusterFS's file rename, under both names' entry locks: the data stays on its subvolume
+     * {@code s} and is renamed there first, in one step, so that a failure changes nothing. Then,
+     * if the new name hashes elsewhere, the linkto goes there (over whatever had the name); then what
+     * the rename replaced on a third subvolume, and the old name's linkto, are removed.
      */
-    private CompletableFuture<RenameReply> renameFile(Caller c, Loc oldLoc, Loc newLoc, Xdata x, Iatt src, Iatt dst,
-                                                      Layout oldParent, Layout newParent) {
-        Integer cachedSrc = dataSubvol.get(src.gfid());
-        if (cachedSrc == null) return CompletableFuture.failedFuture(Errno.ESTALE.exception(oldLoc.toString()));
-        int s = cachedSrc;
-        int srcHashed = hashedSubvol(oldParent, oldLoc.name());
-        int dstHashed = hashedSubvol(newParent, newLoc.name());
-        if (dstHashed < 0) return noSubvolFor(newLoc, newParent);
+    private CompletableFuture<RenameReply> renameFile(Caller c, Loc oldLoc, Loc newLoc, Xdata x, int s, Iatt dst,
+                                                      int srcHashed, int dstHashed) {
+        Gfid g = oldLoc.gfid();
         if (dst != null && dst.isDirectory()) {
             return CompletableFuture.failedFuture(Errno.EISDIR.exception(newLoc + " is a directory"));
         }
-        CompletableFuture<Void> clearVictim = CompletableFuture.completedFuture(null);
-        if (dst != null && !dst.gfid().equals(src.gfid())) {
-            Integer dstData = dataSubvol.get(dst.gfid());
-            List<Integer> victims = new ArrayList<>();
-            if (dstData != null && dstData != s) victims.add(dstData);
-            if (dstHashed != s && !victims.contains(dstHashed)) victims.add(dstHashed);
-            clearVictim = Outcome.all(victims, i -> sub(i).unlink(c, newLoc, 0, Xdata.EMPTY)).thenAccept(outs -> {
-                for (Outcome<ParentReply> o : outs) {
-                    if (!o.ok() && o.error() != Errno.ENOENT) throw o.error().exception("removing " + newLoc
-                            + " on " + names.get(o.subvol()) + " before renaming over it");
-                }
-            });
-        }
+        Iatt victim = dst != null && !dst.gfid().equals(g) ? dst : null;
+        Integer victimData = victim == null ? null : dataSubvol.get(victim.gfid());
         boolean needLinkto = dstHashed != s;
         boolean oldLinkto = srcHashed >= 0 && srcHashed != s;
         // The old name's linkto already sits on the new hashed subvolume: rename it rather than
         // making a second object with the same gfid there.
         boolean moveLinkto = needLinkto && oldLinkto && srcHashed == dstHashed;
-        return clearVictim
-                .thenCompose(v -> {
-                    if (moveLinkto) return sub(dstHashed).rename(c, oldLoc, newLoc, Xdata.EMPTY).thenApply(r -> null);
-                    if (needLinkto) return linktoReplacing(c, newLoc, src.gfid(), dstHashed, s);
-                    return CompletableFuture.completedFuture(null);
-                })
-                .thenCompose(v -> sub(s).rename(c, oldLoc, newLoc, x).handle((rr, t) -> {
-                    if (t != null) {
-                        CompletableFuture<?> undo = moveLinkto
-                                ? Outcome.one(dstHashed, i -> sub(i).rename(Caller.ROOT, newLoc, oldLoc, Xdata.EMPTY))
-                                : needLinkto ? removeQuietly(dstHashed, newLoc) : CompletableFuture.completedFuture(null);
-                        return undo.thenCompose(u -> CompletableFuture.<RenameReply>failedFuture(t));
-                    }
-                    dataSubvol.put(src.gfid(), s);
-                    if (oldLinkto && !moveLinkto) return removeQuietly(srcHashed, oldLoc).thenApply(u -> rr);
-                    return CompletableFuture.completedFuture(rr);
-                }).thenCompose(Function.identity()));
+        return sub(s).rename(c, oldLoc, newLoc, x).thenCompose(rr -> {
+            dataSubvol.put(g, s);
+            CompletableFuture<Void> linked = !needLinkto ? CompletableFuture.completedFuture(null)
+                    : moveLinkto ? sub(dstHashed).rename(c, oldLoc, newLoc, Xdata.EMPTY).thenApply(r -> null)
+                    : linktoOver(c, newLoc, g, dstHashed, s, dst != null);
+            return linked.handle((v, t) -> {
+                if (t != null) {
+                    // Without its linkto the new name cannot be found: put the data back.
+                    LOG.warn("{}: no linkto for {} on {} ({}); undoing the rename", name(), newLoc, names.get(dstHashed),
+                            FopException.errnoOf(t));
+                    return sub(s).rename(Caller.ROOT, newLoc.withGfid(g), Loc.entry(oldLoc.parent(), oldLoc.name(),
+                            oldLoc.path()), Xdata.EMPTY).handle((u, t2) -> CompletableFuture.<RenameReply>failedFuture(t))
+                            .thenCompose(Function.identity());
+                }
+                List<CompletableFuture<Void>> cleanup = new ArrayList<>(2);
+                if (victimData != null && victimData != s && victimData != dstHashed) {
+                    cleanup.add(removeQuietly(victimData, newLoc.withGfid(victim.gfid())));
+                }
+                if (oldLinkto && !moveLinkto) cleanup.add(removeQuietly(srcHashed, oldLoc));
+                return CompletableFuture.allOf(cleanup.toArray(CompletableFuture[]::new)).thenApply(u -> rr);
+            }).thenCompose(Function.identity());
+        });
     }
 
     /** A directory exists everywhere: rename every copy; undo the done ones if one fails for a real reason. */

@@ -6,10 +6,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.glusterj.core.Caller;
 import org.glusterj.core.ClientGoneListener;
+import org.glusterj.core.Done;
+import org.glusterj.core.EntrylkCmd;
 import org.glusterj.core.Errno;
 import org.glusterj.core.Fd;
 import org.glusterj.core.Flock;
 import org.glusterj.core.LkReply;
+import org.glusterj.core.Loc;
 import org.glusterj.core.Xdata;
 import org.glusterj.core.Xlator;
 import org.glusterj.core.XlatorConfig;
@@ -20,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * features/locks on a brick: fcntl byte-range locks and flock locks kept in memory per inode,
- * owned by (client connection, lock owner). lk is answered here and never reaches storage/posix.
+ * owned by (client connection, lock owner), and exclusive entry locks on names ({@link EntryLocks}).
+ * lk and entrylk are answered here and never reach storage/posix.
  * A blocked F_SETLKW holds no thread: it waits as a future, granted in queue order when conflicting
  * locks go away (unlock, fd release, client disconnect).
  *
@@ -60,6 +64,7 @@ public final class LocksXlator extends Xlator implements ClientGoneListener {
 
     /** Inodes that hold locks or waiters, for releasing a departed client's. */
     private final Set<InodeLocks> active = ConcurrentHashMap.newKeySet();
+    private final EntryLocks entries = new EntryLocks();
 
     public LocksXlator(XlatorConfig config) {
         super(config);
@@ -111,6 +116,17 @@ public final class LocksXlator extends Xlator implements ClientGoneListener {
         }
     }
 
+    @Override
+    public CompletableFuture<Done> entrylk(Caller c, String domain, Loc dir, String name, EntrylkCmd cmd, Xdata x) {
+        if (domain == null || dir == null || dir.gfid() == null || dir.gfid().isNull() || name == null || cmd == null) {
+            return CompletableFuture.failedFuture(Errno.EINVAL.exception("entrylk needs a domain, a directory gfid, a name "
+                    + "and a command; got " + domain + ", " + dir + ", " + name + ", " + cmd));
+        }
+        EntryLocks.Name n = new EntryLocks.Name(domain, dir.gfid(), name);
+        LockOwner owner = new LockOwner(c.client() == null ? LOCAL_CLIENT : c.client().key(), c.lkOwner());
+        return cmd == EntrylkCmd.UNLOCK ? entries.unlock(n, owner) : entries.lock(n, owner, cmd == EntrylkCmd.LOCK);
+    }
+
     private static LkReply getlk(LockTable table, PosixLock request, Flock asked) {
         if (request.type() == Flock.F_UNLCK) throw Errno.EINVAL.exception("F_GETLK with type F_UNLCK");
         PosixLock holder = table.firstConflict(request);
@@ -141,6 +157,7 @@ public final class LocksXlator extends Xlator implements ClientGoneListener {
 
     @Override
     public void clientGone(String client) {
+        entries.releaseClient(client);
         for (InodeLocks inode : active) {
             inode.posix.releaseClient(client);
             inode.flock.releaseClient(client);

@@ -17,8 +17,9 @@
  *       runs after its fd was released fails with EBADF instead of leaving a lock behind.</li>
  *   <li>flock locks live in their own domain (xdata key {@code glusterj.lk.flock}): as on Linux,
  *       they do not conflict with fcntl locks. GlusterFS mixes the two.</li>
- *   <li>Deadlock detection (EDEADLK), mandatory locking, lock revocation and the inodelk/entrylk
- *       fops of GlusterFS's locks xlator are not implemented.</li>
+ *   <li>entrylk: exclusive locks on a (domain, directory, name), which distribute takes around
+ *       a rename. Read entry locks, whole-directory entry locks (no name), deadlock detection
+ *       (EDEADLK), mandatory locking, lock revocation and inodelk are not implemented.</li>
  * </ul>
  */
 package org.glusterj.xlators.features.locks;

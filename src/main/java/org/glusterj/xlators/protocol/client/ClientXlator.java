@@ -14,6 +14,7 @@ import org.glusterj.core.AttrReply;
 import org.glusterj.core.Caller;
 import org.glusterj.core.ChangeReply;
 import org.glusterj.core.Done;
+import org.glusterj.core.EntrylkCmd;
 import org.glusterj.core.EntryReply;
 import org.glusterj.core.Errno;
 import org.glusterj.core.Event;
@@ -499,6 +500,17 @@ public final class ClientXlator extends Xlator {
             Wire.writeFlock(out, lock);
             Wire.writeXdata(out, x);
         }, null, Replies::lk);
+    }
+
+    @Override
+    public CompletableFuture<Done> entrylk(Caller c, String domain, Loc dir, String name, EntrylkCmd cmd, Xdata x) {
+        return call(Proc.ENTRYLK, c, out -> {
+            Wire.writeString(out, domain);
+            Wire.writeLoc(out, dir);
+            Wire.writeString(out, name);
+            out.writeInt(cmd.ordinal());
+            Wire.writeXdata(out, x);
+        }, Replies::done);
     }
 
     // ---- directories ----

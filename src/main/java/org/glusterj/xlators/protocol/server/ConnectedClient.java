@@ -22,18 +22,25 @@ final class ConnectedClient implements Caller.Client {
     private final Channel channel;
     private final FrameSender sender;
     private final String id;
+    private final String key;
     private final boolean acceptsUpcalls;
 
-    ConnectedClient(Channel channel, FrameSender sender, String id, int features) {
+    ConnectedClient(Channel channel, FrameSender sender, String id, String key, int features) {
         this.channel = channel;
         this.sender = sender;
         this.id = id;
+        this.key = key;
         this.acceptsUpcalls = (features & RpcCodec.FEATURE_UPCALL) != 0;
     }
 
     @Override
     public String id() {
         return id;
+    }
+
+    @Override
+    public String key() {
+        return key;
     }
 
     @Override

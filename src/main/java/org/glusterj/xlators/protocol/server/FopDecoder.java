@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.glusterj.core.Caller;
+import org.glusterj.core.EntrylkCmd;
 import org.glusterj.core.Fd;
 import org.glusterj.core.Gfid;
 import org.glusterj.core.Loc;
@@ -230,6 +231,14 @@ final class FopDecoder {
                 var lock = Wire.readFlock(in);
                 Xdata x = Wire.readXdata(in);
                 yield Op.of(() -> child.lk(c, fd, cmd, lock, x));
+            }
+            case ENTRYLK -> {
+                String domain = Wire.readString(in, "lock domain");
+                Loc dir = Wire.readLoc(in);
+                String name = Wire.readString(in, "name");
+                EntrylkCmd cmd = EntrylkCmd.of(Wire.readInt(in, "entrylk command"));
+                Xdata x = Wire.readXdata(in);
+                yield Op.of(() -> child.entrylk(c, domain, dir, name, cmd, x));
             }
             case OPENDIR -> {
                 Loc loc = Wire.readLoc(in);

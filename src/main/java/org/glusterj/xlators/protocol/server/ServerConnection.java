@@ -117,7 +117,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         }
         child = found;
         clientId = id;
-        client = new ConnectedClient(ctx.channel(), sender, id, features);
+        client = new ConnectedClient(ctx.channel(), sender, id, clientKey, features);
         log.info("{}: accepted client {} from {} for \"{}\"", server, id, peer(), subvolume);
         write(replyFrame(ctx.channel(), m, Done.OK, null));
     }

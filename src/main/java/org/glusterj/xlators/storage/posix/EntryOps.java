@@ -245,6 +245,7 @@ final class EntryOps {
             BrickStore.checkVisible(parent, name, Errno.EPERM);
             Obj e = store.locateEntry(parent, name);
             if (e.isDir()) throw Errno.EISDIR.exception(loc + " is a directory (use rmdir)");
+            checkStillNames(loc, e);
             Iatt pre = parent.iatt();
             synchronized (store.lockFor(e.gfid)) {
                 Sys.check(Sys.C.unlinkat(parent.dirFd, Sys.cstr(name), 0), "unlink " + name);
@@ -280,6 +281,7 @@ final class EntryOps {
             BrickStore.checkVisible(np, newName, Errno.EPERM);
             Obj src = store.locateEntry(op, oldName);
             if (src.isDir() && !exclusive) return null;
+            checkStillNames(oldLoc, src);
             Obj victim = store.findEntry(np, newName);
             Iatt preOld = op.iatt(), preNew = np.iatt();
             if (victim != null && victim.stat.sameFile(src.stat)) {
@@ -297,8 +299,36 @@ final class EntryOps {
                     }
                 }
             }
-            Iatt attr = Sys.fstatat(np.dirFd, newName).toIatt(src.gfid);
-            return new RenameReply(attr, preOld, op.restat(), preNew, np.restat(), null);
+            return new RenameReply(movedStat(np, newName, src).toIatt(src.gfid), preOld, op.restat(), preNew, np.restat(), null);
+        }
+    }
+
+    /**
+     * The renamed object's attributes after the rename. Another client may rename or remove the
+     * new name the moment after ours, and the rename did happen: so when the name no longer leads
+     * to the object, they are read through its gfid handle, or are the ones from before the rename
+     * if the object is gone too.
+     */
+    private StatBuf movedStat(Obj dir, String name, Obj moved) {
+        StatBuf st = Sys.fstatatOrNull(dir.dirFd, name);
+        if (st != null && st.sameFile(moved.stat)) return st;
+        try (Obj o = store.locate(moved.gfid)) {
+            return o.stat;
+        } catch (FopException e) {
+            if (e.errno() != Errno.ESTALE) throw e;
+            return moved.stat; // removed already as well: what it was when it moved
+        }
+    }
+
+    /**
+     * A Loc that carries a gfid asks for that object under that name: if another client's rename
+     * or create has put a different object there since the caller looked, the caller must look
+     * again (ESTALE; FUSE does) rather than remove or move an object it never saw.
+     */
+    private static void checkStillNames(Loc loc, Obj found) {
+        Gfid wanted = loc.gfid();
+        if (wanted != null && !wanted.isNull() && !wanted.equals(found.gfid)) {
+            throw Errno.ESTALE.exception(loc + " now names " + found.gfid);
         }
     }
 }

@@ -12,6 +12,7 @@ import org.glusterj.core.Caller;
 import org.glusterj.core.ChangeReply;
 import org.glusterj.core.Done;
 import org.glusterj.core.EntryReply;
+import org.glusterj.core.EntrylkCmd;
 import org.glusterj.core.Errno;
 import org.glusterj.core.Fd;
 import org.glusterj.core.Flock;
@@ -350,6 +351,12 @@ public final class PosixXlator extends Xlator {
     @Override
     public CompletableFuture<LkReply> lk(Caller c, Fd fd, int cmd, Flock lock, Xdata x) {
         return run("lk", fd, () -> files.lk(file(fd), cmd, lock));
+    }
+
+    @Override
+    public CompletableFuture<Done> entrylk(Caller c, String domain, Loc dir, String name, EntrylkCmd cmd, Xdata x) {
+        return CompletableFuture.failedFuture(Errno.ENOSYS.exception("entry locks are features/locks' work: "
+                + "put it above storage/posix in the brick's graph"));
     }
 
     // ---- directories ----

@@ -11,10 +11,12 @@ import org.glusterj.core.AttrReply;
 import org.glusterj.core.Caller;
 import org.glusterj.core.ChangeReply;
 import org.glusterj.core.Done;
+import org.glusterj.core.EntryReply;
 import org.glusterj.core.Fd;
 import org.glusterj.core.Loc;
 import org.glusterj.core.ParentReply;
 import org.glusterj.core.ReadReply;
+import org.glusterj.core.RenameReply;
 import org.glusterj.core.SetAttr;
 import org.glusterj.core.XattrReply;
 import org.glusterj.core.Xdata;
@@ -47,6 +49,26 @@ final class JitterBrick extends Xlator {
         CompletableFuture<T> f = fop.get();
         stall();
         return f;
+    }
+
+    @Override
+    public CompletableFuture<EntryReply> lookup(Caller c, Loc loc, Xdata x) {
+        return jitter(() -> super.lookup(c, loc, x));
+    }
+
+    @Override
+    public CompletableFuture<EntryReply> create(Caller c, Loc loc, int flags, int mode, int umask, Fd fd, Xdata x) {
+        return jitter(() -> super.create(c, loc, flags, mode, umask, fd, x));
+    }
+
+    @Override
+    public CompletableFuture<EntryReply> mknod(Caller c, Loc loc, int mode, long rdev, int umask, Xdata x) {
+        return jitter(() -> super.mknod(c, loc, mode, rdev, umask, x));
+    }
+
+    @Override
+    public CompletableFuture<RenameReply> rename(Caller c, Loc oldLoc, Loc newLoc, Xdata x) {
+        return jitter(() -> super.rename(c, oldLoc, newLoc, x));
     }
 
     @Override

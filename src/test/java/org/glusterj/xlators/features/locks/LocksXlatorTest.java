@@ -10,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.glusterj.core.Caller;
+import org.glusterj.core.Done;
+import org.glusterj.core.EntrylkCmd;
 import org.glusterj.core.Errno;
 import org.glusterj.core.Fd;
 import org.glusterj.core.Flock;
@@ -17,6 +19,8 @@ import org.glusterj.core.FopException;
 import org.glusterj.core.Gfid;
 import org.glusterj.core.Inode;
 import org.glusterj.core.LkReply;
+import org.glusterj.core.Loc;
+import org.glusterj.core.Upcall;
 import org.glusterj.core.Xdata;
 import org.glusterj.core.Xlator;
 import org.glusterj.core.XlatorConfig;
@@ -134,6 +138,71 @@ class LocksXlatorTest {
         assertEquals(Errno.EINVAL, errno(lk(mount1, 1, 10, Flock.F_GETLK, Flock.F_UNLCK, 0, 0, null)));
         assertEquals(Errno.EINVAL, errno(lk(mount1, 1, 10, Flock.F_SETLK, Flock.F_WRLCK, -1, 5, null)));
         assertEquals(Errno.EBADF, errno(locks.lk(owner(1, 1), null, Flock.F_SETLK, new Flock(1, 0, 0, 0, 1, 1), null)));
+    }
+
+    /** lock owner {@code lkOwner} on brick connection {@code connection}. */
+    private static Caller on(String connection, long lkOwner) {
+        Caller.Client client = new Caller.Client() {
+            @Override
+            public String id() {
+                return "same-id-after-a-reconnection";
+            }
+
+            @Override
+            public String key() {
+                return connection;
+            }
+
+            @Override
+            public boolean isConnected() {
+                return true;
+            }
+
+            @Override
+            public void upcall(Upcall upcall) {
+            }
+        };
+        return Caller.of(0, 0, 1).withLkOwner(lkOwner).withClient(client);
+    }
+
+    private CompletableFuture<Done> entrylk(Caller c, String name, EntrylkCmd cmd) {
+        return locks.entrylk(c, "dht.entry.sync", Loc.of(DIR, null), name, cmd, Xdata.EMPTY);
+    }
+
+    private static final Gfid DIR = Gfid.random();
+
+    @Test
+    void entryLocksAreExclusivePerNameAndGrantedInTurn() {
+        entrylk(on("conn-1", 1), "a", EntrylkCmd.LOCK).join();
+        entrylk(on("conn-1", 1), "b", EntrylkCmd.LOCK).join(); // another name is another lock
+        assertEquals(Errno.EAGAIN, errno(entrylk(on("conn-2", 1), "a", EntrylkCmd.LOCK_NB)), "same owner number, other connection");
+        assertEquals(Errno.EAGAIN, errno(entrylk(on("conn-1", 2), "a", EntrylkCmd.LOCK_NB)), "other owner, same connection");
+        assertEquals(Errno.EAGAIN, errno(locks.entrylk(on("conn-2", 1), "dht.entry.sync", Loc.of(DIR, null), "a",
+                EntrylkCmd.LOCK_NB, Xdata.EMPTY)));
+        locks.entrylk(on("conn-2", 1), "other.domain", Loc.of(DIR, null), "a", EntrylkCmd.LOCK_NB, Xdata.EMPTY).join();
+
+        CompletableFuture<Done> second = entrylk(on("conn-2", 5), "a", EntrylkCmd.LOCK);
+        CompletableFuture<Done> third = entrylk(on("conn-3", 5), "a", EntrylkCmd.LOCK);
+        assertFalse(second.isDone());
+        assertEquals(Errno.EINVAL, errno(entrylk(on("conn-2", 5), "a", EntrylkCmd.UNLOCK)), "a waiter holds nothing");
+        entrylk(on("conn-1", 1), "a", EntrylkCmd.UNLOCK).join();
+        assertTrue(second.isDone(), "the first waiter gets the name");
+        assertFalse(third.isDone());
+        entrylk(on("conn-2", 5), "a", EntrylkCmd.UNLOCK).join();
+        third.join();
+    }
+
+    @Test
+    void aGoneClientsEntryLocksPassToTheNextWaiterAndItsWaitsEnd() {
+        entrylk(on("conn-1", 1), "a", EntrylkCmd.LOCK).join();
+        entrylk(on("conn-2", 1), "b", EntrylkCmd.LOCK).join();
+        CompletableFuture<Done> waitingForA = entrylk(on("conn-2", 1), "a", EntrylkCmd.LOCK);
+        CompletableFuture<Done> waitingForB = entrylk(on("conn-1", 2), "b", EntrylkCmd.LOCK);
+        locks.clientGone("conn-1");
+        waitingForA.join();
+        assertEquals(Errno.ENOTCONN, errno(waitingForB), "a gone client's wait ends");
+        entrylk(on("conn-2", 1), "b", EntrylkCmd.UNLOCK).join();
+        entrylk(on("conn-3", 1), "b", EntrylkCmd.LOCK_NB).join(); // nobody was left holding b
     }
 
     @Test

@@ -11,6 +11,7 @@ import org.glusterj.core.Errno;
 import org.glusterj.core.Fd;
 import org.glusterj.core.Gfid;
 import org.glusterj.core.Iatt;
+import org.glusterj.core.Loc;
 import org.glusterj.core.RenameReply;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,24 @@ class PosixNamespaceTest extends BrickFixture {
         assertErrno(Errno.EISDIR, posix.unlink(ROOT, entry(Gfid.ROOT, "d"), 0, null));
         assertTrue(Files.isDirectory(brick.resolve("d")));
         assertEquals(d, gfidOnDisk(brick.resolve("d")));
+    }
+
+    @Test
+    void aLocWhoseGfidNoLongerHasTheNameMovesOrRemovesNothing() {
+        Fd old = create(Gfid.ROOT, "f");
+        posix.release(old);
+        Fd other = create(Gfid.ROOT, "g");
+        posix.release(other);
+        // Another client renamed g over f after this one looked f up: f now names g's object.
+        ok(posix.rename(ROOT, entry(Gfid.ROOT, "g"), entry(Gfid.ROOT, "f"), null));
+        Loc stale = new Loc(old.gfid(), Gfid.ROOT, "f", "/f");
+        assertErrno(Errno.ESTALE, posix.unlink(ROOT, stale, 0, null));
+        assertErrno(Errno.ESTALE, posix.rename(ROOT, stale, entry(Gfid.ROOT, "h"), null));
+        assertTrue(Files.exists(brick.resolve("f")));
+        assertFalse(Files.exists(brick.resolve("h")));
+        assertEquals(other.gfid(), gfidOnDisk(brick.resolve("f")));
+        ok(posix.unlink(ROOT, new Loc(other.gfid(), Gfid.ROOT, "f", "/f"), 0, null));
+        assertFalse(Files.exists(brick.resolve("f")));
     }
 
     @Test
