@@ -10,7 +10,8 @@ import java.util.stream.Stream;
 
 /**
  * Bricks and mounts for one integration test, under target/it/NAME. Closing it unmounts every
- * mount and stops every brick, whatever state the test left them in.
+ * mount and stops every brick, whatever state the test left them in. A test class that shares
+ * one closes it in @AfterAll, which JUnit runs also when @BeforeAll failed halfway.
  */
 final class Cluster implements AutoCloseable {
     /** Short so that tests of a dead brick finish quickly; GlusterFS's default is 42 s. */

@@ -30,14 +30,9 @@ class DistributeIT {
     @BeforeAll
     static void mount() throws Exception {
         cluster = new Cluster("distribute-it");
-        try {
-            cluster.startBrick("b1");
-            cluster.startBrick("b2");
-            mnt = cluster.mount("mnt").mountpoint;
-        } catch (Throwable t) {
-            cluster.close();
-            throw t;
-        }
+        cluster.startBrick("b1");
+        cluster.startBrick("b2");
+        mnt = cluster.mount("mnt").mountpoint;
     }
 
     @AfterAll

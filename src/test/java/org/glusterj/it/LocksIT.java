@@ -34,16 +34,11 @@ class LocksIT {
     @BeforeAll
     static void mount() throws Exception {
         cluster = new Cluster("locks-it");
-        try {
-            cluster.startBrick("b1");
-            cluster.startBrick("b2");
-            m1 = cluster.mount("m1").mountpoint;
-            m2 = cluster.mount("m2").mountpoint;
-            files = oneFilePerBrick();
-        } catch (Throwable t) {
-            cluster.close();
-            throw t;
-        }
+        cluster.startBrick("b1");
+        cluster.startBrick("b2");
+        m1 = cluster.mount("m1").mountpoint;
+        m2 = cluster.mount("m2").mountpoint;
+        files = oneFilePerBrick();
     }
 
     @AfterAll

@@ -39,18 +39,14 @@ class MountIT {
     @BeforeAll
     static void mount() throws Exception {
         cluster = new Cluster("mount-it");
-        try {
-            brick = cluster.startBrick("b1");
-            mnt = cluster.mount("mnt").mountpoint;
-        } catch (Throwable t) {
-            cluster.close();
-            throw t;
-        }
+        brick = cluster.startBrick("b1");
+        mnt = cluster.mount("mnt").mountpoint;
     }
 
     @AfterAll
     static void unmount() throws Exception {
-        if (cluster != null) cluster.close();
+        if (cluster == null) return;
+        cluster.close();
         assertFalse(FuseMount.isMounted(cluster.root.resolve("mnt")), "mount left behind");
     }
 

@@ -24,20 +24,16 @@ class PermissionsIT {
     @BeforeAll
     static void mount() throws Exception {
         cluster = new Cluster("permissions-it");
-        try {
-            BrickProcess b1 = cluster.startBrick("b1");
-            BrickProcess b2 = cluster.startBrick("b2");
-            Path mnt = cluster.mount("mnt").mountpoint;
-            checks = new PosixChecks(mnt, List.of(b1.dir, b2.dir), cluster.root.resolve("local"), cluster.root.resolve("logs"));
-        } catch (Throwable t) {
-            cluster.close();
-            throw t;
-        }
+        BrickProcess b1 = cluster.startBrick("b1");
+        BrickProcess b2 = cluster.startBrick("b2");
+        Path mnt = cluster.mount("mnt").mountpoint;
+        checks = new PosixChecks(mnt, List.of(b1.dir, b2.dir), cluster.root.resolve("local"), cluster.root.resolve("logs"));
     }
 
     @AfterAll
     static void unmount() throws Exception {
-        if (cluster != null) cluster.close();
+        if (cluster == null) return;
+        cluster.close();
         assertFalse(FuseMount.isMounted(cluster.root.resolve("mnt")), "mount left behind");
     }
 

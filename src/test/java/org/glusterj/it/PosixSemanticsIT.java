@@ -25,15 +25,10 @@ class PosixSemanticsIT {
     static void mount() throws Exception {
         removeTreesDeeperThanPathMax();
         cluster = new Cluster("posix-semantics-it");
-        try {
-            BrickProcess b1 = cluster.startBrick("b1");
-            BrickProcess b2 = cluster.startBrick("b2");
-            Path mnt = cluster.mount("mnt").mountpoint;
-            checks = new PosixChecks(mnt, List.of(b1.dir, b2.dir), cluster.root.resolve("local"), cluster.root.resolve("logs"));
-        } catch (Throwable t) {
-            cluster.close();
-            throw t;
-        }
+        BrickProcess b1 = cluster.startBrick("b1");
+        BrickProcess b2 = cluster.startBrick("b2");
+        Path mnt = cluster.mount("mnt").mountpoint;
+        checks = new PosixChecks(mnt, List.of(b1.dir, b2.dir), cluster.root.resolve("local"), cluster.root.resolve("logs"));
     }
 
     /**
@@ -51,7 +46,8 @@ class PosixSemanticsIT {
 
     @AfterAll
     static void unmount() throws Exception {
-        if (cluster != null) cluster.close();
+        if (cluster == null) return;
+        cluster.close();
         assertFalse(FuseMount.isMounted(cluster.root.resolve("mnt")), "mount left behind");
     }
 
