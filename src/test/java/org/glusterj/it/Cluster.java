@@ -19,6 +19,8 @@ final class Cluster implements AutoCloseable {
 
     /** Layers above distribute, bottom first: name, type, then option key/value pairs. */
     private static final String[][] DEFAULT_STACK = {
+            {"vol-open-behind", "performance/open-behind"},
+            {"vol-quick-read", "performance/quick-read"},
             {"vol-write-behind", "performance/write-behind"},
             {"vol-readdir-ahead", "performance/readdir-ahead"},
             {"vol-md-cache", "performance/md-cache"},
