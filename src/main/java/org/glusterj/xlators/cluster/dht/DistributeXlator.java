@@ -677,7 +677,20 @@ public class DistributeXlator extends Xlator {
      */
     @Override
     public CompletableFuture<ParentReply> unlink(Caller c, Loc loc, int xflags, Xdata x) {
-        return dirs.ofParent(c, loc).thenCompose(pl -> lookup(c, loc, Xdata.EMPTY).thenCompose(r -> {
+        Gfid g = loc.gfid();
+        Integer known = g == null || g.isNull() || dirs.isKnown(g) ? null : dataSubvol.get(g);
+        return dirs.ofParent(c, loc).thenCompose(pl -> {
+            if (known == null || hashedSubvol(pl, loc.name()) != known) return unlinkLookedUp(c, loc, xflags, x, pl);
+            // A file we know on its hashed subvolume: no lookup first. The brick removes the name
+            // only if it still leads to this gfid (ESTALE otherwise); ENOENT may mean that the file
+            // moved (rebalance), which the lookup finds out.
+            return sub(known).unlink(c, loc, xflags, x).exceptionallyCompose(t -> FopException.errnoOf(t) == Errno.ENOENT
+                    ? unlinkLookedUp(c, loc, xflags, x, pl) : CompletableFuture.failedFuture(t));
+        });
+    }
+
+    private CompletableFuture<ParentReply> unlinkLookedUp(Caller c, Loc loc, int xflags, Xdata x, Layout pl) {
+        return lookup(c, loc, Xdata.EMPTY).thenCompose(r -> {
             if (r.attr().isDirectory()) {
                 return CompletableFuture.<ParentReply>failedFuture(Errno.EISDIR.exception(loc + " is a directory"));
             }
@@ -689,7 +702,7 @@ public class DistributeXlator extends Xlator {
             return nameLocks.holding(c, List.of(new NameLocks.Name(h, loc.parent(), loc.name())),
                     lc -> stillNamed(lc, named).thenCompose(data -> sub(data).unlink(lc, named, xflags, x)
                             .thenCompose(pr -> removeQuietly(h, named).thenApply(v -> pr))));
-        }));
+        });
     }
 
     /**

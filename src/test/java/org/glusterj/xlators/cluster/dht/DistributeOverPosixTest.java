@@ -161,6 +161,23 @@ class DistributeOverPosixTest {
     }
 
     @Test
+    void anUnlinkOfANameAnotherClientReplacedAnswersEstaleAndRemovesNothing() throws IOException {
+        ok(dht.lookup(C, Loc.root(), Xdata.EMPTY));
+        Gfid mine = createFile(dht, Gfid.ROOT, "f", "/f", "mine".getBytes(StandardCharsets.UTF_8));
+        DistributeXlator other = distribute(3);
+        ok(other.lookup(C, Loc.root(), Xdata.EMPTY));
+        ok(other.unlink(C, Loc.entry(Gfid.ROOT, "f", "/f"), 0, Xdata.EMPTY));
+        Gfid theirs = createFile(other, Gfid.ROOT, "f", "/f", "theirs".getBytes(StandardCharsets.UTF_8));
+
+        // This client still takes "f" for its own file, which it knows on its hashed brick.
+        assertEquals(Errno.ESTALE, err(dht.unlink(C, new Loc(mine, Gfid.ROOT, "f", "/f"), 0, Xdata.EMPTY)));
+        assertArrayEquals("theirs".getBytes(StandardCharsets.UTF_8), read(dht, Gfid.ROOT, "f"));
+        ok(dht.unlink(C, new Loc(theirs, Gfid.ROOT, "f", "/f"), 0, Xdata.EMPTY));
+        assertEquals(List.of(), bricksHolding("f", 3));
+        assertEquals(Errno.ENOENT, err(dht.unlink(C, new Loc(theirs, Gfid.ROOT, "f", "/f"), 0, Xdata.EMPTY)));
+    }
+
+    @Test
     void filesLandOnTheBrickTheHashPredictsAndOnlyThere() {
         ok(dht.lookup(C, Loc.root(), Xdata.EMPTY));
         Gfid sub = mkdir(dht, Gfid.ROOT, "sub", "/sub");
