@@ -196,14 +196,18 @@ public final class IoStatsXlator extends Xlator {
     private <T> CompletableFuture<T> finish(Fop fop, long t0, CompletableFuture<T> child, Consumer<T> onSuccess) {
         FopStats s = stats.get(fop);
         CompletableFuture<T> out = new CompletableFuture<>();
-        child.whenComplete((reply, error) -> {
+        // handle, not whenComplete: whenComplete's own future would wrap every failure in a new
+        // CompletionException (a stack trace per failed fop, e.g. the kernel's security.capability
+        // getxattr before each write).
+        child.handle((reply, error) -> {
             s.completed(measureLatency ? System.nanoTime() - t0 : -1, error != null);
             if (error != null) {
                 out.completeExceptionally(error);
-                return;
+                return null;
             }
             if (onSuccess != null) onSuccess.accept(reply);
             out.complete(reply);
+            return null;
         });
         return out;
     }

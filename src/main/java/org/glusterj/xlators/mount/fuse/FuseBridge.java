@@ -1185,6 +1185,24 @@ public class FuseBridge extends FuseStubFS {
     /** Waits for a fop on this libfuse thread. Failures surface as FopException or CompletionException. */
     private <T> T await(CompletableFuture<T> future) {
         if (future == null) throw new IllegalStateException("an xlator returned no future");
+        if (future.isDone()) {
+            // Answered from a cache on this thread: take the outcome as it is, because get() would
+            // build an ExecutionException (a stack trace) for every failure, e.g. ENODATA for the
+            // kernel's security.capability getxattr before each write.
+            Object[] outcome = new Object[2];
+            future.handle((r, x) -> {
+                outcome[0] = r;
+                outcome[1] = x;
+                return null;
+            });
+            if (outcome[1] instanceof Throwable x) {
+                FopException fe = FopException.unwrap(x);
+                throw fe != null ? fe : new CompletionException(x);
+            }
+            @SuppressWarnings("unchecked")
+            T value = (T) outcome[0];
+            return value;
+        }
         try {
             T value = future.get(FOP_WAIT_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
             return value;
