@@ -761,7 +761,9 @@ public class DistributeXlator extends Xlator {
         if (dst != null && dst.isDirectory()) {
             return CompletableFuture.failedFuture(Errno.EISDIR.exception(newLoc + " is a directory"));
         }
-        Iatt victim = dst != null && !dst.gfid().equals(g) ? dst : null;
+        // Two names of one file (link keeps both on the data subvolume): rename(2) does nothing.
+        if (dst != null && dst.gfid().equals(g)) return sub(s).rename(c, oldLoc, newLoc, x);
+        Iatt victim = dst;
         Integer victimData = victim == null ? null : dataSubvol.get(victim.gfid());
         boolean needLinkto = dstHashed != s;
         boolean oldLinkto = srcHashed >= 0 && srcHashed != s;

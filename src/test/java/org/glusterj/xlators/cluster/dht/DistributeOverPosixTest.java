@@ -540,6 +540,11 @@ class DistributeOverPosixTest {
         assertTrue(bricksHolding(second, 3).contains(data));
         assertEquals(2, bricksHolding(second, 3).size(), "data link plus a linkto on the hashed brick");
         assertArrayEquals(content, read(distribute(3), Gfid.ROOT, second));
+        // rename(2) between two names of one file changes nothing
+        ok(dht.rename(C, new Loc(g, Gfid.ROOT, "first", "/first"), Loc.entry(Gfid.ROOT, second, "/" + second), Xdata.EMPTY));
+        assertEquals(List.of(data), bricksHolding("first", 3));
+        assertEquals(2, bricksHolding(second, 3).size());
+        assertArrayEquals(content, read(distribute(3), Gfid.ROOT, second));
 
         Gfid d = mkdir(dht, Gfid.ROOT, "modes", "/modes");
         ok(dht.setattr(C, new Loc(d, Gfid.ROOT, "modes", "/modes"), org.glusterj.core.SetAttr.mode(0700), Xdata.EMPTY));
