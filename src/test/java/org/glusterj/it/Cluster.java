@@ -20,7 +20,8 @@ final class Cluster implements AutoCloseable {
     private static final String[][] DEFAULT_STACK = {
             {"vol-write-behind", "performance/write-behind"},
             {"vol-readdir-ahead", "performance/readdir-ahead"},
-            {"vol-md-cache", "performance/md-cache"},
+            {"vol-nl-cache", "performance/nl-cache", "nl-cache-timeout", "600"},
+            {"vol-md-cache", "performance/md-cache", "md-cache-timeout", "600", "cache-invalidation", "on"},
             {"vol", "debug/io-stats"}};
 
     final Path root;
