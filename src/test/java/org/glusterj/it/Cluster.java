@@ -23,7 +23,8 @@ final class Cluster implements AutoCloseable {
             {"vol-quick-read", "performance/quick-read"},
             {"vol-write-behind", "performance/write-behind"},
             {"vol-readdir-ahead", "performance/readdir-ahead"},
-            {"vol-md-cache", "performance/md-cache"},
+            {"vol-nl-cache", "performance/nl-cache", "nl-cache-timeout", "600"},
+            {"vol-md-cache", "performance/md-cache", "md-cache-timeout", "600", "cache-invalidation", "on"},
             {"vol", "debug/io-stats"}};
 
     final Path root;

@@ -27,9 +27,25 @@ final class Interests {
         int notified;
     }
 
+    /**
+     * The clients interested in one inode, and its last changes. Guarded by the inode's map bin.
+     * A look whose reply was read before a change but records its interest after it (a lookup by
+     * name learns the gfid only from the reply) missed that change's notice; the change
+     * sequence numbers let it find out ({@link #lookedAt}).
+     */
+    private static final class Watchers {
+        final Map<Caller.Client, Interest> clients = new HashMap<>(4);
+        /** Sequence number of the last change, and who made it. */
+        long lastChange;
+        Caller.Client lastChanger;
+        /** Sequence number of the last change by someone other than {@link #lastChanger}. */
+        long lastChangeByAnother;
+    }
+
     private final long timeoutNanos;
     private final LongSupplier clock;
-    private final Map<Gfid, Map<Caller.Client, Interest>> byInode = new ConcurrentHashMap<>();
+    private final Map<Gfid, Watchers> byInode = new ConcurrentHashMap<>();
+    private final AtomicLong changes = new AtomicLong();
     private final AtomicLong lastSweep;
 
     Interests(long timeoutNanos, LongSupplier clock) {
@@ -38,18 +54,37 @@ final class Interests {
         this.lastSweep = new AtomicLong(clock.getAsLong());
     }
 
+    /** Taken when a fop that looks is wound, handed to {@link #lookedAt} with its reply. */
+    long sequence() {
+        return changes.get();
+    }
+
     /** {@code client} looked at (or changed) {@code gfid} just now. */
     void touched(Gfid gfid, Caller.Client client) {
-        if (gfid == null || client == null || gfid.isNull()) return;
+        lookedAt(gfid, client, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@code client} looked at {@code gfid} with a fop wound at {@link #sequence} {@code since}.
+     * Returns whether another client changed the inode since then: the reply may predate that
+     * change, whose notice this client may not have had (it was not yet interested, or had been
+     * told already), so it must be told now, before the reply leaves.
+     */
+    boolean lookedAt(Gfid gfid, Caller.Client client, long since) {
+        if (gfid == null || client == null || gfid.isNull()) return false;
         long now = clock.getAsLong();
-        byInode.compute(gfid, (g, clients) -> {
-            Map<Caller.Client, Interest> m = clients == null ? new HashMap<>(4) : clients;
-            Interest i = m.computeIfAbsent(client, c -> new Interest());
+        boolean[] missed = new boolean[1];
+        byInode.compute(gfid, (g, w) -> {
+            Watchers m = w == null ? new Watchers() : w;
+            Interest i = m.clients.computeIfAbsent(client, c -> new Interest());
             i.lastAccess = now;
             i.notified = 0;
+            long byOthers = m.lastChanger == client ? m.lastChangeByAnother : m.lastChange;
+            missed[0] = byOthers > since;
             return m;
         });
         maybeSweep(now);
+        return missed[0];
     }
 
     /**
@@ -61,8 +96,13 @@ final class Interests {
         if (gfid == null) return List.of();
         List<Caller.Client> out = new ArrayList<>(2);
         long now = clock.getAsLong();
-        byInode.computeIfPresent(gfid, (g, clients) -> {
-            clients.entrySet().removeIf(e -> {
+        long change = changes.incrementAndGet();
+        byInode.compute(gfid, (g, w) -> {
+            Watchers m = w == null ? new Watchers() : w;
+            if (m.lastChanger != changer) m.lastChangeByAnother = m.lastChange;
+            m.lastChange = change;
+            m.lastChanger = changer;
+            m.clients.entrySet().removeIf(e -> {
                 Caller.Client c = e.getKey();
                 Interest i = e.getValue();
                 if (now - i.lastAccess >= timeoutNanos || !c.isConnected()) return true;
@@ -72,7 +112,8 @@ final class Interests {
                 }
                 return false;
             });
-            return clients.isEmpty() ? null : clients;
+            // Kept even without clients: a look in flight must still find this change.
+            return m;
         });
         return out;
     }
@@ -82,11 +123,11 @@ final class Interests {
         if (gfid == null) return false;
         boolean[] found = new boolean[1];
         long now = clock.getAsLong();
-        byInode.computeIfPresent(gfid, (g, clients) -> {
-            for (Map.Entry<Caller.Client, Interest> e : clients.entrySet()) {
+        byInode.computeIfPresent(gfid, (g, w) -> {
+            for (Map.Entry<Caller.Client, Interest> e : w.clients.entrySet()) {
                 if (e.getKey() != changer && now - e.getValue().lastAccess < timeoutNanos) found[0] = true;
             }
-            return clients;
+            return w;
         });
         return found[0];
     }
@@ -105,10 +146,10 @@ final class Interests {
     /** Drops expired interests and those of clients that went away. */
     void sweep(long now) {
         for (Gfid g : byInode.keySet()) {
-            byInode.computeIfPresent(g, (k, clients) -> {
-                clients.entrySet().removeIf(e -> now - e.getValue().lastAccess >= timeoutNanos
+            byInode.computeIfPresent(g, (k, w) -> {
+                w.clients.entrySet().removeIf(e -> now - e.getValue().lastAccess >= timeoutNanos
                         || !e.getKey().isConnected());
-                return clients.isEmpty() ? null : clients;
+                return w.clients.isEmpty() ? null : w;
             });
         }
     }

@@ -88,8 +88,9 @@ public final class UpcallXlator extends Xlator {
     public CompletableFuture<EntryReply> lookup(Caller c, Loc loc, Xdata x) {
         if (!watching(c)) return firstChild().lookup(c, loc, x);
         touch(c, loc);
+        long since = interests.sequence();
         return firstChild().lookup(c, loc, x).whenComplete((r, t) -> {
-            if (t == null && r.attr() != null) interests.touched(r.attr().gfid(), c.client());
+            if (t == null) lookedAt(c, r.attr(), since);
         });
     }
 
@@ -150,11 +151,10 @@ public final class UpcallXlator extends Xlator {
     public CompletableFuture<ReaddirReply> readdirp(Caller c, Fd fd, int size, long offset, Xdata x) {
         if (!watching(c)) return firstChild().readdirp(c, fd, size, offset, x);
         touch(c, fd);
+        long since = interests.sequence();
         return firstChild().readdirp(c, fd, size, offset, x).whenComplete((r, t) -> {
             if (t != null) return;
-            for (Dirent d : r.entries()) {
-                if (d.attr() != null) interests.touched(d.attr().gfid(), c.client());
-            }
+            for (Dirent d : r.entries()) lookedAt(c, d.attr(), since);
         });
     }
 
@@ -343,6 +343,24 @@ public final class UpcallXlator extends Xlator {
 
     private void touch(Caller c, Fd fd) {
         interests.touched(fd.gfid(), c.client());
+    }
+
+    /**
+     * The reply of a look wound at {@code since} carries {@code attr}: the client is interested
+     * in that inode from now on. The gfid was unknown when the fop was wound, so a change by
+     * another client in between reached neither this client's notice list nor, perhaps, the
+     * attributes read: tell the client now, so that its caches do not keep what the reply brings
+     * (the notice goes out before the reply, on the same connection).
+     */
+    private void lookedAt(Caller c, Iatt attr, long since) {
+        if (attr == null || !interests.lookedAt(attr.gfid(), c.client(), since)) return;
+        int flags = CHANGED_DATA | (attr.isDirectory() ? Upcall.ENTRIES : 0);
+        Upcall u = new Upcall(attr.gfid(), flags, null);
+        try {
+            c.client().upcall(u);
+        } catch (RuntimeException e) {
+            log.warn("{}: cannot send {} to {}: {}", this, u, c.client().id(), e.toString());
+        }
     }
 
     private static Gfid gfidOf(Loc loc, Fd fd) {

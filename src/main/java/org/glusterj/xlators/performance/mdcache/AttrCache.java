@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import org.glusterj.core.FileType;
 import org.glusterj.core.Gfid;
 import org.glusterj.core.Iatt;
 
@@ -22,6 +23,7 @@ import org.glusterj.core.Iatt;
 final class AttrCache {
     /** Above this many entries a store sweeps out the expired ones. */
     static final int SWEEP_ABOVE = 100_000;
+    private static final int STICKY_ONLY = 01000;
 
     private record NameEntry(Gfid gfid, long expiresAt) {
     }
@@ -191,8 +193,24 @@ final class AttrCache {
     }
 
     private void keep(Entry e, Iatt attr) {
+        if (mayBeLinkto(attr)) {
+            e.attr = null;
+            return;
+        }
         e.attr = attr;
         e.expiresAt = clock.getAsLong() + timeoutNanos;
+    }
+
+    /**
+     * Attributes that may be cluster/distribute's linkto file rather than the data file: an empty
+     * regular file whose mode is exactly sticky. A lookup that races another client's rename can
+     * meet the new name's linkto before its pointer is set and answer with it (size 0). Kept for a
+     * long md-cache-timeout, that answer would show the file empty long after the rename finished,
+     * and no upcall would correct it (nobody changes the object afterwards), so it is never kept. A
+     * real empty file with that mode is only asked for afresh each time.
+     */
+    static boolean mayBeLinkto(Iatt attr) {
+        return attr.isRegular() && attr.size() == 0 && (attr.mode() & FileType.PERM_MASK) == STICKY_ONLY;
     }
 
     /** The entry to record a reply in, or null if a sweep may have lost what happened since {@code stamp}. */

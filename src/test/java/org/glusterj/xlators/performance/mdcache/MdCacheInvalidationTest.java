@@ -77,6 +77,35 @@ class MdCacheInvalidationTest {
         assertEquals(1, child.calls("stat"), "and is cached again");
     }
 
+    /**
+     * StressIT's empty reads: a lookup racing the other mount's rename met the new name's linkto
+     * before distribute had set its pointer, and answered with it (empty, mode exactly sticky).
+     * Nobody changes the file afterwards, so no upcall would ever correct a cached copy.
+     */
+    @Test
+    void anEmptyStickyOnlyAnswerThatMayBeALinktoIsNotKept() {
+        MdCacheXlator m = longLived();
+        child.answer("lookup", new EntryReply(file(01000, 0, 100), null, dir(50), null));
+        assertEquals(0, lookupByName(m, "n1").attr().size(), "the answer itself is passed on");
+        child.answer("lookup", new EntryReply(file(0644, 200_000, 100), null, dir(50), null));
+        assertEquals(200_000, lookupByName(m, "n1").attr().size(), "the next lookup asks the bricks again");
+        assertEquals(2, child.calls("lookup"));
+        child.answer("stat", new AttrReply(file(01000, 0, 100), null));
+        m.upcall(new Upcall(FILE, Upcall.ATTR, null), child);
+        statMode(m);
+        assertEquals(01000, statMode(m));
+        assertEquals(2, child.calls("stat"), "nor is a stat's");
+        assertEquals(200_000, lookupAfterStat(m), "and the data file's attributes are kept as usual");
+        assertEquals(3, child.calls("lookup"));
+        assertEquals(200_000, lookupAfterStat(m));
+        assertEquals(3, child.calls("lookup"));
+    }
+
+    private long lookupAfterStat(MdCacheXlator m) {
+        child.answer("lookup", new EntryReply(file(0644, 200_000, 101), null, dir(50), null));
+        return lookupByName(m, "n1").attr().size();
+    }
+
     @Test
     void anEntriesUpcallDropsTheNamesCachedUnderTheDirectory() {
         MdCacheXlator m = longLived();
