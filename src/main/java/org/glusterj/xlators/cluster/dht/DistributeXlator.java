@@ -609,14 +609,14 @@ public class DistributeXlator extends Xlator {
         });
     }
 
-    /** Makes {@code entry} (which carries the data file's gfid) a linkto on {@code on} pointing at {@code target}. */
+    /**
+     * Makes {@code entry} (which carries the data file's gfid) a linkto on {@code on} pointing at
+     * {@code target}. The target travels with the mknod, so that no lookup ever finds the linkto
+     * without it (it would look like a real empty file).
+     */
     private CompletableFuture<Void> createLinkto(Caller c, Loc entry, int on, int target) {
-        return sub(on).mknod(c, entry, Linkto.MODE, 0, 0, Xdata.EMPTY)
-                .thenCompose(r -> sub(on).setxattr(Caller.ROOT, entry,
-                        Map.of(linktoXattr, Linkto.encode(names.get(target))), 0, Xdata.EMPTY)
-                        .handle((d, t) -> t == null ? CompletableFuture.<Void>completedFuture(null)
-                                : removeQuietly(on, entry).thenCompose(v -> CompletableFuture.<Void>failedFuture(t)))
-                        .thenCompose(Function.identity()));
+        return sub(on).mknod(c, entry, Linkto.MODE, 0, 0, Xdata.of(linktoXattr, Linkto.encode(names.get(target))))
+                .thenApply(r -> null);
     }
 
     /**

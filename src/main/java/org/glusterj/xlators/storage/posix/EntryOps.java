@@ -1,5 +1,7 @@
 package org.glusterj.xlators.storage.posix;
 
+import java.util.Map;
+
 import org.glusterj.core.Caller;
 import org.glusterj.core.EntryReply;
 import org.glusterj.core.Errno;
@@ -86,7 +88,8 @@ final class EntryOps {
         }
     }
 
-    EntryReply mknod(Caller c, Loc loc, int mode, long rdev, int umask) {
+    /** {@code xattrs}: set on the new node before it has its name, so no lookup sees it without them. */
+    EntryReply mknod(Caller c, Loc loc, int mode, long rdev, int umask, Map<String, byte[]> xattrs) {
         int type = mode & FileType.S_IFMT;
         if (type == FileType.S_IFDIR || type == FileType.S_IFLNK) {
             throw Errno.EINVAL.exception("mknod cannot make "
@@ -94,22 +97,23 @@ final class EntryOps {
         }
         int t = type == 0 ? FileType.S_IFREG : type;
         int perm = perm(mode, umask);
-        return makeNode(c, loc, perm, "mknod", (d, path) -> Sys.C.mknodat(d, path, t | perm, rdev));
+        return makeNode(c, loc, perm, "mknod", (d, path) -> Sys.C.mknodat(d, path, t | perm, rdev), xattrs);
     }
 
     EntryReply symlink(Caller c, String target, Loc loc) {
         Names.checkSymlinkTarget(target);
         byte[] t = Sys.cstr(target);
-        return makeNode(c, loc, 0777, "symlink", (d, path) -> Sys.C.symlinkat(t, d, path));
+        return makeNode(c, loc, 0777, "symlink", (d, path) -> Sys.C.symlinkat(t, d, path), Map.of());
     }
 
-    private EntryReply makeNode(Caller c, Loc loc, int perm, String what, HandleFirst.Maker maker) {
+    private EntryReply makeNode(Caller c, Loc loc, int perm, String what, HandleFirst.Maker maker,
+                                Map<String, byte[]> xattrs) {
         String name = Names.check(loc.name());
         Gfid gfid = newGfid(loc);
         try (Obj parent = store.locateDir(loc.parent())) {
             BrickStore.checkVisible(parent, name, Errno.EPERM);
             Iatt pre = parent.iatt();
-            HandleFirst.Made made = handleFirst.makeNode(parent, name, gfid, owner(c, parent, perm), what, maker);
+            HandleFirst.Made made = handleFirst.makeNode(parent, name, gfid, owner(c, parent, perm), what, maker, xattrs);
             return new EntryReply(made.stat().toIatt(gfid), pre, parent.restat(), null);
         }
     }

@@ -1,5 +1,7 @@
 package org.glusterj.xlators.storage.posix;
 
+import java.util.Map;
+
 import org.glusterj.core.Errno;
 import org.glusterj.core.FileType;
 import org.glusterj.core.FopException;
@@ -7,8 +9,8 @@ import org.glusterj.core.Gfid;
 
 /**
  * Makes a non-directory atomically with respect to lookups: the object is made at its handle
- * path {@code .glusterfs/xx/yy/<gfid>}, given its gfid, owner and mode there, and only then
- * hard-linked to its name. A lookup therefore never sees the name without its gfid (and never
+ * path {@code .glusterfs/xx/yy/<gfid>}, given its gfid, owner, mode and any xattrs asked for
+ * there (distribute's linkto target), and only then hard-linked to its name. A lookup therefore never sees the name without its gfid (and never
  * gives it a gfid of its own); linkat's EEXIST is the atomic "name already exists" test.
  * Directories cannot be hard-linked: mkdir keeps its own path (see {@link EntryOps#mkdir}).
  */
@@ -36,15 +38,16 @@ final class HandleFirst {
 
     /** Creates and opens a regular file; the fd is counted as open (see {@link BrickStore#opened}). */
     Made createFile(Obj parent, String name, Gfid gfid, Owner owner, Maker open) {
-        return make(parent, name, gfid, owner, "create", open, true);
+        return make(parent, name, gfid, owner, "create", open, true, Map.of());
     }
 
-    /** Makes a special file or symlink. */
-    Made makeNode(Obj parent, String name, Gfid gfid, Owner owner, String what, Maker maker) {
-        return make(parent, name, gfid, owner, what, maker, false);
+    /** Makes a special file or symlink, with {@code xattrs} set before it has a name. */
+    Made makeNode(Obj parent, String name, Gfid gfid, Owner owner, String what, Maker maker, Map<String, byte[]> xattrs) {
+        return make(parent, name, gfid, owner, what, maker, false, xattrs);
     }
 
-    private Made make(Obj parent, String name, Gfid gfid, Owner owner, String what, Maker maker, boolean opens) {
+    private Made make(Obj parent, String name, Gfid gfid, Owner owner, String what, Maker maker, boolean opens,
+                      Map<String, byte[]> xattrs) {
         // Same-gfid creations, unlinks and handle repairs serialize on the gfid's lock, so a handle
         // without a name seen under it is a leftover, never someone's creation in progress.
         synchronized (store.lockFor(gfid)) {
@@ -55,6 +58,11 @@ final class HandleFirst {
                 int fd = opens ? made : -1;
                 try {
                     tag(hd, handle, fd, gfid, owner);
+                    for (Map.Entry<String, byte[]> e : xattrs.entrySet()) {
+                        byte[] v = e.getValue();
+                        Sys.check(Sys.C.lsetxattr(Sys.cstr(Sys.procPath(hd, handle)), Sys.cstr(e.getKey()), v, v.length, 0),
+                                "set " + e.getKey());
+                    }
                     if (Sys.C.linkat(hd, Sys.cstr(handle), parent.dirFd, Sys.cstr(name), 0) < 0) {
                         throw Sys.fail(what + " " + name);
                     }

@@ -2,6 +2,7 @@ package org.glusterj.xlators.storage.posix;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -49,6 +50,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PosixXlator extends Xlator {
     private static final Logger LOG = LoggerFactory.getLogger(PosixXlator.class);
+    /** xdata keys of a mknod that the new node gets as xattrs (see {@link #mknod}). */
+    static final String NEW_ENTRY_XATTRS = "trusted.glusterfs.";
 
     public static final Option<String> DIRECTORY = Option.path("directory", null,
             "The brick root: an existing directory that holds the volume's files at their paths.");
@@ -200,9 +203,18 @@ public final class PosixXlator extends Xlator {
         }
     }
 
+    /**
+     * xdata keys under {@value #NEW_ENTRY_XATTRS} become xattrs of the new node before it has its
+     * name, as GlusterFS's posix sets the dict of an entry creation: distribute's linkto file is
+     * never seen without its target.
+     */
     @Override
     public CompletableFuture<EntryReply> mknod(Caller c, Loc loc, int mode, long rdev, int umask, Xdata x) {
-        return run("mknod", loc, () -> entries.mknod(c, loc, mode, rdev, umask));
+        Map<String, byte[]> xattrs = new HashMap<>(2);
+        if (x != null) x.asMap().forEach((k, v) -> {
+            if (k.startsWith(NEW_ENTRY_XATTRS)) xattrs.put(k, v);
+        });
+        return run("mknod", loc, () -> entries.mknod(c, loc, mode, rdev, umask, xattrs));
     }
 
     @Override

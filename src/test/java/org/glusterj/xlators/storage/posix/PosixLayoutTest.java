@@ -1,5 +1,6 @@
 package org.glusterj.xlators.storage.posix;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,6 +19,7 @@ import org.glusterj.core.FileType;
 import org.glusterj.core.Gfid;
 import org.glusterj.core.Iatt;
 import org.glusterj.core.Inode;
+import org.glusterj.core.Xdata;
 import org.glusterj.core.XlatorConfig;
 import org.glusterj.options.Options;
 import org.junit.jupiter.api.Test;
@@ -184,6 +186,17 @@ class PosixLayoutTest extends BrickFixture {
         assertEquals(ino(brick.resolve("p")), ino(handle(g)));
         assertErrno(Errno.EINVAL, posix.mknod(ROOT, newEntry(Gfid.ROOT, "q", Gfid.random()), FileType.S_IFDIR | 0755, 0,
                 0, null));
+    }
+
+    @Test
+    void mknodSetsTheGlusterfsXattrsItCarriesBeforeTheNameAppears() {
+        Gfid g = Gfid.random();
+        byte[] target = "vol-client-1\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        Xdata x = Xdata.of("trusted.glusterfs.dht.linkto", target).with("user.not-an-entry-xattr", new byte[] {1});
+        ok(posix.mknod(ROOT, newEntry(Gfid.ROOT, "l", g), FileType.S_IFREG | 01000, 0, 0, x));
+        assertArrayEquals(target, ok(posix.getxattr(ROOT, entry(Gfid.ROOT, "l"), "trusted.glusterfs.dht.linkto", null))
+                .values().get("trusted.glusterfs.dht.linkto"));
+        assertErrno(Errno.ENODATA, posix.getxattr(ROOT, entry(Gfid.ROOT, "l"), "user.not-an-entry-xattr", null));
     }
 
     @Test
