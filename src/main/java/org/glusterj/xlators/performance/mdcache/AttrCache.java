@@ -203,11 +203,12 @@ final class AttrCache {
 
     /**
      * Attributes that may be cluster/distribute's linkto file rather than the data file: an empty
-     * regular file whose mode is exactly sticky. A lookup that races another client's rename can
-     * meet the new name's linkto before its pointer is set and answer with it (size 0). Kept for a
-     * long md-cache-timeout, that answer would show the file empty long after the rename finished,
-     * and no upcall would correct it (nobody changes the object afterwards), so it is never kept. A
-     * real empty file with that mode is only asked for afresh each time.
+     * regular file whose mode is exactly sticky. distribute answered one as data when a lookup met
+     * a rename's linkto before its target was set (linktos are now made whole, see storage/posix
+     * mknod); kept for a long md-cache-timeout such an answer would show the file empty long after,
+     * and no upcall would correct it (nobody changes the object afterwards). So it is never kept,
+     * in case another path (a migration) shows one; a real empty file with that mode is only asked
+     * for afresh each time.
      */
     static boolean mayBeLinkto(Iatt attr) {
         return attr.isRegular() && attr.size() == 0 && (attr.mode() & FileType.PERM_MASK) == STICKY_ONLY;
