@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * {@link #MAX_IDLE} others wait for one ends, never leaving fewer than the workers asked for at
  * start. At most {@link #MAX_WORKERS} run: past that, requests wait in the kernel until a worker
  * is free. The session ends when the kernel drops the connection (unmount): every blocked read
- * then fails with ENODEV.
+ * then fails with ENODEV. FUSE_INIT goes through {@link LargeRequests} (1 MiB requests), FUSE_LSEEK
+ * and renames onto themselves are answered without libfuse.
  */
 final class FuseSessionLoop {
     private static final Logger log = LoggerFactory.getLogger(FuseSessionLoop.class);
@@ -228,9 +229,13 @@ final class FuseSessionLoop {
                 }
                 int opcode = opcode(buf, data);
                 if (opcode == LargeRequests.FUSE_INIT) {
-                    LargeRequests.processInit(lib, session, buf, lib.fuse_chan_fd(chan.getPointer(0)),
-                            LargeRequests.kernelOffersMaxPages(data, res));
-                    LargeRequests.raiseReadAhead(mountpoint);
+                    boolean large = LargeRequests.kernelOffersMaxPages(data, res);
+                    try {
+                        LargeRequests.processInit(lib, session, buf, lib.fuse_chan_fd(chan.getPointer(0)), large);
+                    } catch (Throwable t) {
+                        log.error("a FUSE callback threw past its handler while processing FUSE_INIT", t);
+                    }
+                    if (large) LargeRequests.raiseReadAhead(mountpoint);
                 } else if (opcode == LseekRequests.FUSE_LSEEK) {
                     LseekRequests.answer(data, res, lib.fuse_chan_fd(chan.getPointer(0)), seeker);
                 } else if (opcode == SameNameRenames.FUSE_RENAME && SameNameRenames.isOntoItself(data, res)) {
