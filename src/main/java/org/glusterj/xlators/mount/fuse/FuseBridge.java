@@ -719,7 +719,7 @@ public class FuseBridge extends FuseStubFS {
     public int write(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
         return call("write", path, () -> {
             Fd fd = fds.get(fi.fh.get());
-            int n = (int) size; // libfuse never passes more than max_write (128 KiB)
+            int n = (int) size; // libfuse never passes more than max_write (1 MiB, LargeRequests)
             ByteBuf data = PooledByteBufAllocator.DEFAULT.directBuffer(n, n);
             CompletableFuture<?> done;
             try {

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * {@link #MAX_IDLE} others wait for one ends, never leaving fewer than the workers asked for at
  * start. At most {@link #MAX_WORKERS} run: past that, requests wait in the kernel until a worker
  * is free. The session ends when the kernel drops the connection (unmount): every blocked read
- * then fails with ENODEV.
+ * then fails with ENODEV. FUSE_INIT goes through {@link LargeRequests} (1 MiB requests), FUSE_LSEEK
+ * and renames onto themselves are answered without libfuse.
  */
 final class FuseSessionLoop {
     private static final Logger log = LoggerFactory.getLogger(FuseSessionLoop.class);
@@ -66,13 +67,16 @@ final class FuseSessionLoop {
     private final LseekRequests.Seeker seeker;
     private final KernelInodes kernelInodes;
     private volatile boolean failed;
+    private final String mountpoint;
 
-    private FuseSessionLoop(LibFuseSession lib, Pointer session, boolean growOnDemand, LseekRequests.Seeker seeker,
-                            KernelInodes kernelInodes) {
+    private FuseSessionLoop(LibFuseSession lib, Pointer session, String mountpoint, boolean growOnDemand,
+                            LseekRequests.Seeker seeker, KernelInodes kernelInodes) {
+        this.mountpoint = mountpoint;
         this.lib = lib;
         this.session = session;
         this.firstChan = lib.fuse_session_next_chan(session, null);
-        this.bufSize = lib.fuse_chan_bufsize(firstChan);
+        // Room for the 1 MiB requests LargeRequests negotiates.
+        this.bufSize = Math.max(lib.fuse_chan_bufsize(firstChan), LargeRequests.BUFFER_SIZE);
         this.growOnDemand = growOnDemand;
         this.seeker = seeker;
         this.kernelInodes = kernelInodes;
@@ -120,8 +124,8 @@ final class FuseSessionLoop {
                 return End.FAILED;
             }
             try {
-                FuseSessionLoop loop = new FuseSessionLoop(lib, lib.fuse_get_session(fuse), multithreaded, seeker,
-                        kernelInodes);
+                FuseSessionLoop loop = new FuseSessionLoop(lib, lib.fuse_get_session(fuse), mountpoint.getString(0),
+                        multithreaded, seeker, kernelInodes);
                 loop.serve(multithreaded ? Math.max(1, minWorkers) : 1, onAbnormalEnd);
                 return loop.failed ? End.FAILED : End.UNMOUNTED;
             } finally {
@@ -224,7 +228,15 @@ final class FuseSessionLoop {
                     if (idle.decrementAndGet() == 0) startWorker(true);
                 }
                 int opcode = opcode(buf, data);
-                if (opcode == LseekRequests.FUSE_LSEEK) {
+                if (opcode == LargeRequests.FUSE_INIT) {
+                    boolean large = LargeRequests.kernelOffersMaxPages(data, res);
+                    try {
+                        LargeRequests.processInit(lib, session, buf, lib.fuse_chan_fd(chan.getPointer(0)), large);
+                    } catch (Throwable t) {
+                        log.error("a FUSE callback threw past its handler while processing FUSE_INIT", t);
+                    }
+                    if (large) LargeRequests.raiseReadAhead(mountpoint);
+                } else if (opcode == LseekRequests.FUSE_LSEEK) {
                     LseekRequests.answer(data, res, lib.fuse_chan_fd(chan.getPointer(0)), seeker);
                 } else if (opcode == SameNameRenames.FUSE_RENAME && SameNameRenames.isOntoItself(data, res)) {
                     SameNameRenames.answer(data, lib.fuse_chan_fd(chan.getPointer(0)));

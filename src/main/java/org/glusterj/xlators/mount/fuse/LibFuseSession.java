@@ -57,6 +57,17 @@ public interface LibFuseSession {
     @IgnoreError
     int fuse_interrupted();
 
+    /**
+     * A channel with our own ops (struct fuse_chan_ops: receive, send, destroy); libfuse caps
+     * max_write at its {@code bufsize} minus 4096 when it processes FUSE_INIT through it.
+     */
+    @IgnoreError
+    Pointer fuse_chan_new(Pointer ops, int fd, @size_t long bufsize, Pointer data);
+
+    /** Frees a channel from {@link #fuse_chan_new}; calls its destroy op if any (ours has none). */
+    @IgnoreError
+    void fuse_chan_destroy(Pointer chan);
+
     /** The /dev/fuse file descriptor of a channel. */
     @IgnoreError
     int fuse_chan_fd(Pointer chan);

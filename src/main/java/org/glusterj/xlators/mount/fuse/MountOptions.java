@@ -32,8 +32,8 @@ final class MountOptions {
     }
 
     /**
-     * Why these defaults: big_writes and 128 KiB max_write/max_read cut write upcalls 32-fold
-     * (reference/jnr-fuse.md); the timeouts are GlusterFS fuse's (1 s, and no negative caching
+     * Why these defaults: big_writes and 1 MiB max_write/max_read cut write upcalls 256-fold
+     * (reference/jnr-fuse.md; above 128 KiB only with {@link LargeRequests}); the timeouts are GlusterFS fuse's (1 s, and no negative caching
      * because another client may create a name at any time); allow_other and
      * default_permissions let every user use the mount with the kernel checking modes;
      * auto_unmount removes the mount if the client is killed (it makes libfuse mount through
@@ -50,8 +50,8 @@ final class MountOptions {
         m.put("fsname", "glusterj:" + s.volumeName());
         m.put("subtype", "glusterj");
         m.put("big_writes", null);
-        m.put("max_write", "131072");
-        m.put("max_read", "131072");
+        m.put("max_write", String.valueOf(LargeRequests.MAX_REQUEST_DATA));
+        m.put("max_read", String.valueOf(LargeRequests.MAX_REQUEST_DATA));
         m.put("attr_timeout", seconds(s.attrTimeout()));
         m.put("entry_timeout", seconds(s.entryTimeout()));
         m.put("negative_timeout", "0");

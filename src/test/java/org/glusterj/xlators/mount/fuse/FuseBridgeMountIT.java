@@ -207,6 +207,38 @@ class FuseBridgeMountIT {
         });
     }
 
+    /**
+     * libfuse 2.9 alone gets 128 KiB requests at most; LargeRequests' FUSE_INIT reply asks the
+     * kernel for 256 pages, so large sequential I/O arrives in 1 MiB pieces, intact.
+     */
+    @Test
+    void sequentialIoArrivesInOneMebibyteRequests() throws Exception {
+        MemoryXlator mem = new MemoryXlator();
+        withMount(mem, new String[0], mp -> {
+            byte[] content = new byte[4 << 20];
+            for (int i = 0; i < content.length; i++) content[i] = (byte) (i * 31 + (i >>> 12));
+            Path file = mp.resolve("big.bin");
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer b = ByteBuffer.allocateDirect(content.length).put(content).flip();
+                while (b.hasRemaining()) ch.write(b);
+            }
+            assertEquals(LargeRequests.MAX_REQUEST_DATA, mem.largestWrite.get(), "largest WRITE");
+
+            // A new open drops the kernel's cached pages (no kernel_cache), so this reads through us.
+            ByteBuffer back = ByteBuffer.allocateDirect(content.length);
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                while (back.hasRemaining() && ch.read(back) > 0) { }
+            }
+            byte[] read = new byte[content.length];
+            back.flip().get(read);
+            assertArrayEquals(content, read);
+            // Reads need the read-ahead raised through sysfs, which only root may do.
+            if (POSIX.geteuid() == 0) {
+                assertTrue(mem.largestRead.get() > 131072, "largest READ " + mem.largestRead.get() + " > 128 KiB");
+            }
+        });
+    }
+
     @Test
     void optionLibfuseRejectsFailsTheMountWithAClearError() throws Exception {
         FuseBridge bridge = new FuseBridge(new MemoryXlator(), FuseBridge.Settings.defaults("bad"));

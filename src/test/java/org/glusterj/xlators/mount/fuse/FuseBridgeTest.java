@@ -610,7 +610,8 @@ class FuseBridgeTest {
         assertEquals("5", parsed.get("attr_timeout"), "a later option wins");
         assertEquals("1", parsed.get("entry_timeout"));
         assertEquals("0", parsed.get("negative_timeout"));
-        assertEquals("131072", parsed.get("max_write"));
+        assertEquals("1048576", parsed.get("max_write"));
+        assertEquals("1048576", parsed.get("max_read"));
         assertTrue(parsed.containsKey("big_writes") && parsed.containsKey("auto_unmount")
                 && parsed.containsKey("default_permissions") && parsed.containsKey("ro"));
         assertTrue(!parsed.containsKey("allow_other"), "noallow_other drops a default flag");

@@ -88,6 +88,9 @@ final class MemoryXlator extends Xlator {
 
     final Map<Gfid, Node> nodes = new HashMap<>();
     final List<String> calls = new CopyOnWriteArrayList<>();
+    /** The most bytes one readv asked for and one writev carried. */
+    final java.util.concurrent.atomic.AtomicInteger largestRead = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger largestWrite = new java.util.concurrent.atomic.AtomicInteger();
     final List<Gfid> forgotten = new CopyOnWriteArrayList<>();
     final List<Fd> released = new CopyOnWriteArrayList<>();
     volatile SetAttr lastSetAttr;
@@ -411,6 +414,7 @@ final class MemoryXlator extends Xlator {
 
     @Override
     public CompletableFuture<ReadReply> readv(Caller c, Fd fd, int size, long offset, int flags, Xdata x) {
+        largestRead.accumulateAndGet(size, Math::max);
         return serve("readv", c, () -> {
             Node n = fdNode(fd);
             int from = (int) Math.min(offset, n.size);
@@ -423,6 +427,7 @@ final class MemoryXlator extends Xlator {
 
     @Override
     public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
+        largestWrite.accumulateAndGet(data.readableBytes(), Math::max);
         try {
             return serve("writev", c, () -> {
                 Node n = fdNode(fd);
