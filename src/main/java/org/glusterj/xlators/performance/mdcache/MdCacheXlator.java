@@ -68,6 +68,8 @@ import org.slf4j.LoggerFactory;
  * lookup xdata yet); the xattr options are accepted and have no effect.
  */
 public final class MdCacheXlator extends Xlator {
+    /** In an fd's context slot: the fd wrote, so its close refreshes the file's attributes. */
+    private static final Object WROTE = new Object();
     private static final Logger log = LoggerFactory.getLogger(MdCacheXlator.class);
 
     public static final Option<Integer> TIMEOUT = Option.integer("md-cache-timeout", 1, 0, 600,
@@ -258,7 +260,37 @@ public final class MdCacheXlator extends Xlator {
     @Override
     public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
         if (!enabled) return firstChild().writev(c, fd, data, offset, flags, x);
+        fd.setCtx(this, WROTE);
         return change(fd.gfid(), () -> firstChild().writev(c, fd, data, offset, flags, x));
+    }
+
+    /**
+     * A write that write-behind acknowledged early carries no attributes, so the file's are
+     * forgotten. The close (flush) of an fd that wrote therefore asks for them again, in the
+     * background once the flush is done (write-behind's flush waits for the writes), so that the
+     * stat that usually follows a write (ls -l, make, the next open) is answered here. Like any
+     * answer, it is kept only if nothing changed the file since it was asked for.
+     */
+    @Override
+    public CompletableFuture<Done> flush(Caller c, Fd fd, Xdata x) {
+        CompletableFuture<Done> flushed = firstChild().flush(c, fd, x);
+        if (!enabled || fd.ctx(this) != WROTE) return flushed;
+        fd.setCtx(this, null);
+        Gfid g = fd.gfid();
+        flushed.handle((d, t) -> {
+            if (t == null) refresh(g);
+            return null;
+        });
+        return flushed;
+    }
+
+    private void refresh(Gfid g) {
+        if (cache.fresh(g) != null) return;
+        long stamp = cache.stamp();
+        firstChild().stat(Caller.ROOT, Loc.of(g, null), Xdata.EMPTY).handle((r, t) -> {
+            if (t == null && r.attr() != null) cache.observed(cacheable(r.attr()), stamp);
+            return null;
+        });
     }
 
     @Override

@@ -129,6 +129,38 @@ class MdCacheXlatorTest {
     }
 
     @Test
+    void theCloseOfAnFdThatWroteRefreshesTheAttributesForTheNextStat() {
+        MdCacheXlator m = mdc();
+        Fd fd = fd();
+        child.answer("writev", new ChangeReply(null, null, null)); // acknowledged early
+        m.writev(C, fd, Unpooled.wrappedBuffer(new byte[10]), 0, 0, Xdata.EMPTY).join();
+        child.answer("flush", Done.OK);
+        child.answer("stat", new AttrReply(file(10, 101), null));
+        m.flush(C, fd, Xdata.EMPTY).join();
+        assertEquals(1, child.calls("stat"), "the flush asked for the attributes once");
+        assertEquals(10, statSize(m));
+        assertEquals(1, child.calls("stat"), "the stat after the close is answered from the cache");
+        m.flush(C, fd, Xdata.EMPTY).join();
+        assertEquals(1, child.calls("stat"), "a close without writes since asks nothing");
+    }
+
+    @Test
+    void aRefreshThatRacesAChangeIsNotKept() {
+        MdCacheXlator m = mdc();
+        Fd fd = fd();
+        child.answer("writev", new ChangeReply(null, null, null));
+        m.writev(C, fd, Unpooled.wrappedBuffer(new byte[10]), 0, 0, Xdata.EMPTY).join();
+        child.answer("flush", Done.OK);
+        child.answer("stat", new AttrReply(file(10, 101), null));
+        child.hold("stat");
+        m.flush(C, fd, Xdata.EMPTY).join();
+        child.answer("truncate", new ChangeReply(file(10, 101), file(0, 102), null));
+        m.truncate(C, Loc.of(FILE, "/d/f"), 0, Xdata.EMPTY).join();
+        child.release("stat"); // the refresh answers with the size from before the truncate
+        assertEquals(0, statSize(m));
+    }
+
+    @Test
     void aStatThatAnswersAfterOurWriteCannotBringBackTheOldSize() {
         MdCacheXlator m = mdc();
         child.answer("stat", new AttrReply(file(0, 100), null));

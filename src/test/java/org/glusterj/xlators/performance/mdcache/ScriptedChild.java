@@ -79,6 +79,7 @@ final class ScriptedChild extends Xlator {
     @Override public CompletableFuture<ChangeReply> truncate(Caller c, Loc loc, long off, Xdata x) { return call("truncate"); }
     @Override public CompletableFuture<ChangeReply> setattr(Caller c, Loc loc, SetAttr a, Xdata x) { return call("setattr"); }
     @Override public CompletableFuture<StatfsReply> statfs(Caller c, Loc loc, Xdata x) { return call("statfs"); }
+    @Override public CompletableFuture<Done> flush(Caller c, Fd fd, Xdata x) { return call("flush"); }
     @Override public CompletableFuture<Done> open(Caller c, Loc loc, int flags, Fd fd, Xdata x) { return call("open"); }
     @Override public CompletableFuture<EntryReply> create(Caller c, Loc loc, int flags, int mode, int umask, Fd fd, Xdata x) { return call("create"); }
     @Override public CompletableFuture<Done> setxattr(Caller c, Loc loc, Map<String, byte[]> v, int flags, Xdata x) { return call("setxattr"); }
