@@ -78,7 +78,7 @@ class NameRaceTest {
     private DistributeXlator client() {
         DistributeXlator d = new DistributeXlator(XlatorConfig.of("vol-dht", "cluster/distribute", Options.NONE,
                 List.copyOf(jittery)));
-        ok(d.lookup(C, Loc.root(), Xdata.EMPTY));
+        sync(d.lookup(C, Loc.root(), Xdata.EMPTY));
         return d;
     }
 
@@ -104,7 +104,7 @@ class NameRaceTest {
             assertTrue(name.startsWith("n"), "a temporary name survived: " + name);
             long data = store.dirs.stream().filter(d -> isDataFile(d.resolve(name))).count();
             assertEquals(1, data, name + " is a data file on exactly one brick");
-            Iatt a = ok(fresh.lookup(C, Loc.entry(Gfid.ROOT, name, "/" + name), Xdata.EMPTY)).attr();
+            Iatt a = sync(fresh.lookup(C, Loc.entry(Gfid.ROOT, name, "/" + name), Xdata.EMPTY)).attr();
             assertEquals(null, Record.check(read(fresh, a)), name);
         }
     }
@@ -208,10 +208,6 @@ class NameRaceTest {
         } catch (InterruptedException | TimeoutException e) {
             throw new AssertionError("fop did not complete", e);
         }
-    }
-
-    private static <T> T ok(CompletableFuture<T> f) {
-        return sync(f);
     }
 
     /** A file that names its writer and sequence number, so a read can tell a whole one from anything else. */
