@@ -268,9 +268,8 @@ public final class MdCacheXlator extends Xlator {
      * A write that write-behind acknowledged early carries no attributes, so the file's are
      * forgotten. The close (flush) of an fd that wrote therefore asks for them again, in the
      * background once the flush is done (write-behind's flush waits for the writes), so that the
-     * stat that usually follows a write (ls -l, make, the next open) is answered here, and a
-     * quick-read below gets the content of a small file for the next read. Like any answer, the
-     * attributes are kept only if nothing changed the file since they were asked for.
+     * stat that usually follows a write (ls -l, make, the next open) is answered here. Like any
+     * answer, it is kept only if nothing changed the file since it was asked for.
      */
     @Override
     public CompletableFuture<Done> flush(Caller c, Fd fd, Xdata x) {
@@ -288,8 +287,7 @@ public final class MdCacheXlator extends Xlator {
     private void refresh(Gfid g) {
         if (cache.fresh(g) != null) return;
         long stamp = cache.stamp();
-        // A lookup rather than a stat: quick-read below takes the content of a small file with it.
-        firstChild().lookup(Caller.ROOT, Loc.of(g, null), Xdata.EMPTY).handle((r, t) -> {
+        firstChild().stat(Caller.ROOT, Loc.of(g, null), Xdata.EMPTY).handle((r, t) -> {
             if (t == null && r.attr() != null) cache.observed(cacheable(r.attr()), stamp);
             return null;
         });
