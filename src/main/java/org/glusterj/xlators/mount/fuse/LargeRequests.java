@@ -44,7 +44,7 @@ final class LargeRequests {
     private static final int IN_HEADER = 40;
     // struct fuse_init_in after the header: u32 major, minor, max_readahead, flags.
     private static final int INIT_IN_MINOR_AT = IN_HEADER + 4, INIT_IN_FLAGS_AT = IN_HEADER + 12;
-    private static final int OUT_HEADER = 16;
+    private static final int OUT_HEADER = DevFuseAnswers.OUT_HEADER;
     // struct fuse_init_out: u32 major, minor, max_readahead, flags; u16 max_background,
     // congestion_threshold; u32 max_write; (7.23) u32 time_gran; (7.28) u16 max_pages ... 64 bytes.
     static final int INIT_OUT_7_19 = 24, INIT_OUT_FULL = 64;
@@ -140,12 +140,7 @@ final class LargeRequests {
         out.put(0, reply, 0, reply.length);
         int len = reply.length;
         if (widen) len = widen(out, len);
-        long written = LseekRequests.write().write(devFuse, out, len);
-        if (written != len) {
-            log.error("writing the FUSE_INIT reply to /dev/fuse wrote {} of {} bytes", written, len);
-            return -EIO;
-        }
-        return 0;
+        return DevFuseAnswers.write(devFuse, out, len, "FUSE_INIT") ? 0 : -EIO;
     }
 
     /** The new length; unchanged unless {@code out} holds a successful reply with a 7.19 init_out. */

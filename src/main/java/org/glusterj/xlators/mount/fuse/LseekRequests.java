@@ -1,12 +1,8 @@
 package org.glusterj.xlators.mount.fuse;
 
-import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
-import jnr.ffi.annotations.IgnoreError;
-import jnr.ffi.types.size_t;
-import jnr.ffi.types.ssize_t;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +22,8 @@ final class LseekRequests {
     // struct fuse_lseek_in: fh u64, offset u64, whence u32, padding u32.
     private static final int FH_AT = IN_HEADER, OFFSET_AT = IN_HEADER + 8, WHENCE_AT = IN_HEADER + 16;
     private static final int LSEEK_IN_END = IN_HEADER + 24;
-    // struct fuse_out_header: len u32, error s32, unique u64; then fuse_lseek_out: offset u64.
-    private static final int OUT_HEADER = 16, OUT_WITH_OFFSET = OUT_HEADER + 8;
+    // struct fuse_out_header, then fuse_lseek_out: offset u64.
+    private static final int OUT_HEADER = DevFuseAnswers.OUT_HEADER, OUT_WITH_OFFSET = OUT_HEADER + 8;
     private static final int EINVAL = 22;
 
     /** What answers the seek: the resulting offset, or -errno. */
@@ -35,15 +31,6 @@ final class LseekRequests {
     interface Seeker {
         long seek(long fh, long offset, int whence, int uid, int gid, int pid);
     }
-
-    /** libc's write(2), to answer on the /dev/fuse descriptor. */
-    public interface Write {
-        @IgnoreError
-        @ssize_t
-        long write(int fd, Pointer buf, @size_t long count);
-    }
-
-    private static volatile Write libc;
 
     private LseekRequests() {
     }
@@ -64,29 +51,13 @@ final class LseekRequests {
             result = seeker.seek(data.getLong(FH_AT), data.getLong(OFFSET_AT), data.getInt(WHENCE_AT),
                     data.getInt(UID_AT), data.getInt(GID_AT), data.getInt(PID_AT));
         }
-        int len = result < 0 ? OUT_HEADER : OUT_WITH_OFFSET;
+        String what = "FUSE_LSEEK " + unique;
+        if (result < 0) return DevFuseAnswers.error(devFuse, unique, (int) -result, what);
         Pointer reply = Memory.allocateDirect(RUNTIME, OUT_WITH_OFFSET, true);
-        reply.putInt(0, len);
-        reply.putInt(4, result < 0 ? (int) result : 0);
+        reply.putInt(0, OUT_WITH_OFFSET);
+        reply.putInt(4, 0);
         reply.putLong(8, unique);
-        if (result >= 0) reply.putLong(OUT_HEADER, result);
-        long written = write().write(devFuse, reply, len);
-        if (written != len) {
-            log.error("answering FUSE_LSEEK {} on /dev/fuse wrote {} of {} bytes", unique, written, len);
-            return false;
-        }
-        return true;
-    }
-
-    /** libc's write(2), loaded once; also used for the other answers written to /dev/fuse directly. */
-    static Write write() {
-        Write w = libc;
-        if (w == null) {
-            synchronized (LseekRequests.class) {
-                if (libc == null) libc = LibraryLoader.create(Write.class).failImmediately().load("c");
-                w = libc;
-            }
-        }
-        return w;
+        reply.putLong(OUT_HEADER, result);
+        return DevFuseAnswers.write(devFuse, reply, OUT_WITH_OFFSET, what);
     }
 }

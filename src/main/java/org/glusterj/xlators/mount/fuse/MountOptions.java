@@ -33,8 +33,9 @@ final class MountOptions {
 
     /**
      * Why these defaults: big_writes and 1 MiB max_write/max_read cut write upcalls 256-fold
-     * (reference/jnr-fuse.md; above 128 KiB only with {@link LargeRequests}); the timeouts are GlusterFS fuse's (1 s, and no negative caching
-     * because another client may create a name at any time); allow_other and
+     * (reference/jnr-fuse.md; above 128 KiB only with {@link LargeRequests}); the timeouts are
+     * GlusterFS fuse's (1 s, and no negative caching because another client may create a name at
+     * any time); allow_other and
      * default_permissions let every user use the mount with the kernel checking modes;
      * auto_unmount removes the mount if the client is killed (it makes libfuse mount through
      * fusermount, which always adds nodev,nosuid); no hard_remove: libfuse then keeps a path for an

@@ -1,9 +1,7 @@
 package org.glusterj.xlators.mount.fuse;
 
 import java.util.Arrays;
-import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
-import jnr.ffi.Runtime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 final class SameNameRenames {
     private static final Logger log = LoggerFactory.getLogger(SameNameRenames.class);
-    private static final Runtime RUNTIME = Runtime.getSystemRuntime();
 
     static final int FUSE_RENAME = 12;
     static final int ENOENT = 2;
@@ -31,7 +28,6 @@ final class SameNameRenames {
     private static final int OPCODE_AT = 4, UNIQUE_AT = 8, NODEID_AT = 16, IN_HEADER = 40;
     // struct fuse_rename_in: newdir u64; then the old and the new name, each NUL-terminated.
     private static final int NEWDIR_AT = IN_HEADER, NAMES_AT = IN_HEADER + 8;
-    private static final int OUT_HEADER = 16;
 
     private SameNameRenames() {
     }
@@ -55,16 +51,7 @@ final class SameNameRenames {
     static boolean answer(Pointer data, int devFuse) {
         long unique = data.getLong(UNIQUE_AT);
         log.debug("rename {} of a name onto itself: the name changed under the kernel; answering ENOENT", unique);
-        Pointer reply = Memory.allocateDirect(RUNTIME, OUT_HEADER, true);
-        reply.putInt(0, OUT_HEADER);
-        reply.putInt(4, -ENOENT);
-        reply.putLong(8, unique);
-        long written = LseekRequests.write().write(devFuse, reply, OUT_HEADER);
-        if (written != OUT_HEADER) {
-            log.error("answering FUSE_RENAME {} on /dev/fuse wrote {} of {} bytes", unique, written, OUT_HEADER);
-            return false;
-        }
-        return true;
+        return DevFuseAnswers.error(devFuse, unique, ENOENT, "FUSE_RENAME " + unique);
     }
 
     private static int indexOfNul(byte[] b, int from) {
