@@ -259,8 +259,8 @@ public final class Rebalancer {
         Gfid g = entry.gfid();
         EntryReply existing = awaitOrNull(dst.lookup(caller, entry, Xdata.EMPTY));
         if (existing == null) {
-            await(dst.mknod(caller, entry, Linkto.MODE, 0, 0, Xdata.EMPTY));
-            await(dst.setxattr(caller, entry, Map.of(linkto, Linkto.encode(dht.subvolName(from))), 0, Xdata.EMPTY));
+            // The target travels with the mknod: no lookup finds the linkto without it.
+            await(dst.mknod(caller, entry, Linkto.MODE, 0, 0, Xdata.of(linkto, Linkto.encode(dht.subvolName(from)))));
         } else if (!existing.attr().gfid().equals(g) || !Linkto.looksLike(existing.attr())) {
             skipped++;
             LOG.warn("rebalance: {} on {} is not a linkto of the file; leaving it", entry, dht.subvolName(to));

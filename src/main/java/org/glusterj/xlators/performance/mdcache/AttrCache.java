@@ -207,8 +207,8 @@ final class AttrCache {
      * a rename's linkto before its target was set (linktos are now made whole, see storage/posix
      * mknod); kept for a long md-cache-timeout such an answer would show the file empty long after,
      * and no upcall would correct it (nobody changes the object afterwards). So it is never kept,
-     * in case another path (a migration) shows one; a real empty file with that mode is only asked
-     * for afresh each time.
+     * in case another path still shows one; a real empty file with that mode is only asked for
+     * afresh each time.
      */
     static boolean mayBeLinkto(Iatt attr) {
         return attr.isRegular() && attr.size() == 0 && (attr.mode() & FileType.PERM_MASK) == STICKY_ONLY;
