@@ -2,6 +2,7 @@ package org.glusterj.xlators.performance.quickread;
 
 import static org.glusterj.xlators.performance.testing.DataBrick.bytes;
 import static org.glusterj.xlators.performance.testing.Reads.C;
+import static org.glusterj.xlators.performance.testing.Reads.errnoOf;
 import static org.glusterj.xlators.performance.testing.Reads.read;
 import static org.glusterj.xlators.performance.testing.Reads.write;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -18,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.glusterj.core.EntryReply;
+import org.glusterj.core.Errno;
 import org.glusterj.core.Fd;
 import org.glusterj.core.Gfid;
 import org.glusterj.core.Loc;
@@ -327,8 +329,8 @@ class QuickReadXlatorTest {
         assertEquals(List.of("lookup", "stat", "stat", "stat"), brick.calls());
         qr.release(fd);
         Fd unopened = DataBrick.fd(g, 0);
-        assertEquals(org.glusterj.core.Errno.EBADF,
-                org.glusterj.xlators.performance.testing.Reads.errnoOf(qr.fstat(C, unopened, Xdata.EMPTY)),
+        assertEquals(Errno.EBADF,
+                errnoOf(qr.fstat(C, unopened, Xdata.EMPTY)),
                 "without a snapshot the brick's answer stands");
     }
 
@@ -350,8 +352,8 @@ class QuickReadXlatorTest {
         Fd reader = open(qr, g, 0);
         qr.setattr(C, Loc.of(g, "/f"), SetAttr.mode(0600), Xdata.EMPTY).join();
         brick.remove(g);
-        assertEquals(org.glusterj.core.Errno.ENOENT,
-                org.glusterj.xlators.performance.testing.Reads.errnoOf(qr.readv(C, reader, 100, 0, 0, Xdata.EMPTY)),
+        assertEquals(Errno.ENOENT,
+                errnoOf(qr.readv(C, reader, 100, 0, 0, Xdata.EMPTY)),
                 "the read went down: the open, sent now, finds the file gone");
         qr.release(reader);
     }
