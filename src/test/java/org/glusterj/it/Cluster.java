@@ -20,7 +20,7 @@ final class Cluster implements AutoCloseable {
     /** Layers above distribute, bottom first: name, type, then option key/value pairs. */
     private static final String[][] DEFAULT_STACK = {
             {"vol-open-behind", "performance/open-behind"},
-            {"vol-quick-read", "performance/quick-read"},
+            {"vol-quick-read", "performance/quick-read", "cache-timeout", "60"},
             {"vol-write-behind", "performance/write-behind"},
             {"vol-readdir-ahead", "performance/readdir-ahead"},
             {"vol-nl-cache", "performance/nl-cache", "nl-cache-timeout", "600"},

@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 import org.glusterj.core.Caller;
 import org.glusterj.core.ChangeReply;
 import org.glusterj.core.Done;
+import org.glusterj.core.Event;
 import org.glusterj.core.Fd;
 import org.glusterj.core.Gfid;
 import org.glusterj.core.Loc;
@@ -19,7 +20,8 @@ import org.glusterj.core.XlatorConfig;
  * The base of the translators that keep file data (quick-read, io-cache, read-ahead). To them every
  * fop that changes a file's data, size or times means one thing: drop what is held for that gfid,
  * once before the change is wound and again when it is answered (a read or lookup may have raced
- * it). So does an upcall saying another client changed the file.
+ * it). So does an upcall saying another client changed the file; a brick going or coming drops
+ * everything.
  */
 public abstract class DataCacheXlator extends Xlator {
     private static final int O_TRUNC = 01000;
@@ -34,12 +36,16 @@ public abstract class DataCacheXlator extends Xlator {
     /** Drops what is held for {@code gfid} (which may be null) because this client changes it. */
     protected abstract void dataChanged(Gfid gfid);
 
+    /** Drops everything held: a brick went or came, or its upcalls may have been lost. */
+    protected abstract void everythingChanged();
+
     /**
      * Drops what is held for {@code gfid} because a brick said another client changed it (or
      * everything, for {@link Upcall#everything()}). By default the same as our own change.
      */
     protected void dataChangedElsewhere(Upcall upcall) {
-        dataChanged(upcall.gfid());
+        if (upcall.isEverything()) everythingChanged();
+        else dataChanged(upcall.gfid());
     }
 
     private <T> CompletableFuture<T> changing(Gfid g, Supplier<CompletableFuture<T>> wind) {
@@ -93,6 +99,13 @@ public abstract class DataCacheXlator extends Xlator {
     @Override
     public CompletableFuture<ChangeReply> fsetattr(Caller c, Fd fd, SetAttr attr, Xdata x) {
         return changing(fd.gfid(), () -> firstChild().fsetattr(c, fd, attr, x));
+    }
+
+    /** A file on a brick that just went away must not stay readable from memory. */
+    @Override
+    public void notify(Event event, Xlator source) {
+        if (caching() && event.changesReachableBricks()) everythingChanged();
+        super.notify(event, source);
     }
 
     @Override

@@ -222,7 +222,8 @@ public class DistributeXlator extends Xlator {
 
     /**
      * Withholds CHILD_* events until every subvolume has reported once, then reports CHILD_UP if any
-     * is up (GlusterFS dht_notify). Afterwards a CHILD_DOWN goes up only when no subvolume is left.
+     * is up (GlusterFS dht_notify). Afterwards a CHILD_DOWN goes up only when no subvolume is left;
+     * while others remain it goes up as SOME_DESCENDENT_DOWN.
      */
     @Override
     public void notify(Event event, Xlator source) {
@@ -246,8 +247,8 @@ public class DistributeXlator extends Xlator {
                 }
             } else if (event == Event.CHILD_UP) {
                 toSend = Event.CHILD_UP;
-            } else if (event == Event.CHILD_DOWN && !anyUp) {
-                toSend = Event.CHILD_DOWN;
+            } else if (event == Event.CHILD_DOWN) {
+                toSend = anyUp ? Event.SOME_DESCENDENT_DOWN : Event.CHILD_DOWN;
             }
         }
         LOG.info("{}: subvolume {} reported {}{}", name(), source.name(), event,

@@ -188,6 +188,11 @@ public final class IoCacheXlator extends DataCacheXlator {
     }
 
     @Override
+    protected void everythingChanged() {
+        cache.invalidateAll();
+    }
+
+    @Override
     public void forget(Inode inode) {
         cache.forget(inode.gfid());
         super.forget(inode);

@@ -145,6 +145,14 @@ final class PageCache {
         f.stamp = null;
     }
 
+    /** Drops every file's pages and what was known of its attributes. */
+    synchronized void invalidateAll() {
+        for (File f : files.values()) {
+            dropPages(f);
+            f.stamp = null;
+        }
+    }
+
     /** Forgets {@code g} entirely (the inode is gone from this client). */
     synchronized void forget(Gfid g) {
         File f = files.remove(g);

@@ -155,10 +155,14 @@ public final class MdCacheXlator extends Xlator {
         super.upcall(upcall, source);
     }
 
-    /** While a brick was away its upcalls were lost: nothing cached can be trusted for long any more. */
+    /**
+     * A brick went or came: what it held must not be answered from here while it is away, and its
+     * upcalls of the time it was away are lost (GlusterFS's md-cache treats entries older than the
+     * last CHILD_DOWN or SOME_DESCENDENT_DOWN as invalid).
+     */
     @Override
     public void notify(Event event, Xlator source) {
-        if (invalidation && (event == Event.CHILD_DOWN || event == Event.CHILD_UP)) dropEverything();
+        if (event.changesReachableBricks()) dropEverything();
         super.notify(event, source);
     }
 
@@ -268,8 +272,9 @@ public final class MdCacheXlator extends Xlator {
      * A write that write-behind acknowledged early carries no attributes, so the file's are
      * forgotten. The close (flush) of an fd that wrote therefore asks for them again, in the
      * background once the flush is done (write-behind's flush waits for the writes), so that the
-     * stat that usually follows a write (ls -l, make, the next open) is answered here. Like any
-     * answer, it is kept only if nothing changed the file since it was asked for.
+     * stat that usually follows a write (ls -l, make, the next open) is answered here, and a
+     * quick-read below gets the content of a small file for the next read. Like any answer, the
+     * attributes are kept only if nothing changed the file since they were asked for.
      */
     @Override
     public CompletableFuture<Done> flush(Caller c, Fd fd, Xdata x) {
@@ -287,7 +292,8 @@ public final class MdCacheXlator extends Xlator {
     private void refresh(Gfid g) {
         if (cache.fresh(g) != null) return;
         long stamp = cache.stamp();
-        firstChild().stat(Caller.ROOT, Loc.of(g, null), Xdata.EMPTY).handle((r, t) -> {
+        // A lookup rather than a stat: quick-read below takes the content of a small file with it.
+        firstChild().lookup(Caller.ROOT, Loc.of(g, null), Xdata.EMPTY).handle((r, t) -> {
             if (t == null && r.attr() != null) cache.observed(cacheable(r.attr()), stamp);
             return null;
         });

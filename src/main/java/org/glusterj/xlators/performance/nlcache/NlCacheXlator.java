@@ -267,7 +267,7 @@ public final class NlCacheXlator extends Xlator {
 
     @Override
     public void notify(Event event, Xlator source) {
-        if (enabled && (event == Event.CHILD_DOWN || event == Event.CHILD_UP)) cache.dropAll();
+        if (enabled && event.changesReachableBricks()) cache.dropAll();
         super.notify(event, source);
     }
 

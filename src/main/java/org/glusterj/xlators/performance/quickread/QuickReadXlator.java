@@ -304,10 +304,15 @@ public final class QuickReadXlator extends DataCacheXlator {
     }
 
     @Override
+    protected void everythingChanged() {
+        cache.invalidateAll();
+        snapshots.values().forEach(set -> set.forEach(s -> s.recheck = true));
+    }
+
+    @Override
     protected void dataChangedElsewhere(Upcall upcall) {
         if (upcall.isEverything()) {
-            cache.invalidateAll();
-            snapshots.values().forEach(set -> set.forEach(s -> s.recheck = true));
+            everythingChanged();
             return;
         }
         cache.invalidate(upcall.gfid());

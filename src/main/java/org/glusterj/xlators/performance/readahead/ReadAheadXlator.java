@@ -207,7 +207,10 @@ public final class ReadAheadXlator extends DataCacheXlator {
 
     private void dropPages(Gfid g) {
         Set<ReadAheadFile> files = g == null ? null : byGfid.get(g);
-        if (files == null) return;
+        if (files != null) drop(files);
+    }
+
+    private static void drop(Set<ReadAheadFile> files) {
         for (ReadAheadFile f : files) {
             synchronized (f) {
                 f.drop();
@@ -223,6 +226,11 @@ public final class ReadAheadXlator extends DataCacheXlator {
     @Override
     protected void dataChanged(Gfid g) {
         dropPages(g);
+    }
+
+    @Override
+    protected void everythingChanged() {
+        byGfid.values().forEach(ReadAheadXlator::drop);
     }
 
     @Override

@@ -100,7 +100,7 @@ final class FileOps {
         if (max < 0 || a == null || !a.isRegular() || a.size() > max) return r;
         int nfd;
         try {
-            nfd = Sys.openat(dirFd, name, Sys.O_RDONLY | Sys.O_NOFOLLOW, 0);
+            nfd = openNoAtime(dirFd, name);
         } catch (FopException e) {
             return r;
         }
@@ -122,6 +122,20 @@ final class FileOps {
             return r;
         } finally {
             Sys.closeQuietly(nfd);
+        }
+    }
+
+    /**
+     * Content offered with a lookup is not a read by anyone: it must not move the file's atime
+     * (with relatime, a read after a utime that set atime before mtime would). O_NOATIME needs the
+     * file's owner or CAP_FOWNER; a brick without them reads as any reader does.
+     */
+    private static int openNoAtime(int dirFd, String name) {
+        try {
+            return Sys.openat(dirFd, name, Sys.O_RDONLY | Sys.O_NOFOLLOW | Sys.O_NOATIME, 0);
+        } catch (FopException e) {
+            if (e.errno() != Errno.EPERM) throw e;
+            return Sys.openat(dirFd, name, Sys.O_RDONLY | Sys.O_NOFOLLOW, 0);
         }
     }
 

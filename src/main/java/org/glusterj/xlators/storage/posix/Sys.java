@@ -19,7 +19,7 @@ final class Sys {
     static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_ACCMODE = 3;
     static final int O_CREAT = 0100, O_EXCL = 0200, O_NOCTTY = 0400, O_TRUNC = 01000, O_APPEND = 02000;
     static final int O_NONBLOCK = 04000, O_DIRECT = 040000, O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000;
-    static final int O_CLOEXEC = 02000000, O_PATH = 010000000;
+    static final int O_CLOEXEC = 02000000, O_PATH = 010000000, O_NOATIME = 01000000;
     static final int AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EMPTY_PATH = 0x1000;
     static final int XATTR_CREATE = 1, XATTR_REPLACE = 2;
     static final int FALLOC_FL_KEEP_SIZE = 1, FALLOC_FL_PUNCH_HOLE = 2, FALLOC_FL_ZERO_RANGE = 0x10;

@@ -51,16 +51,18 @@ class DistributeEventsTest {
     }
 
     @Test
-    void aLaterDownIsReportedOnlyWhenTheLastSubvolumeGoes() {
+    void aLaterDownIsChildDownOnlyWhenTheLastSubvolumeGoes() {
         Xlator a = leaf("c0"), b = leaf("c1");
         DistributeXlator d = dht(a, b);
         d.notify(Event.CHILD_UP, a);
         d.notify(Event.CHILD_UP, b);
         seen.clear();
         d.notify(Event.CHILD_DOWN, a);
-        assertEquals(List.of(), seen);
+        assertEquals(List.of(Event.SOME_DESCENDENT_DOWN), seen, "the volume stays up, but caches must hear of it");
         d.notify(Event.CHILD_DOWN, b);
-        assertEquals(List.of(Event.CHILD_DOWN), seen);
+        assertEquals(List.of(Event.SOME_DESCENDENT_DOWN, Event.CHILD_DOWN), seen);
+        d.notify(Event.CHILD_UP, a);
+        assertEquals(List.of(Event.SOME_DESCENDENT_DOWN, Event.CHILD_DOWN, Event.CHILD_UP), seen);
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.glusterj.core.Errno;
+import org.glusterj.core.Event;
 import org.glusterj.core.Fd;
 import org.glusterj.core.FileType;
 import org.glusterj.core.Gfid;
@@ -163,6 +164,22 @@ class IoCacheXlatorTest {
         brick.write(g, v2);
         ioc.upcall(new Upcall(g, Upcall.DATA, null), brick);
         assertArrayEquals(v2, read(ioc, fd, 1000, 0));
+    }
+
+    @Test
+    void aReconnectOrALostBrickDropsEveryFilesPages() {
+        ioc();
+        Gfid a = brick.put(random(1000, 12));
+        Gfid b = brick.put(random(1000, 13));
+        read(ioc, open(a, 0), 1000, 0);
+        read(ioc, open(b, 0), 1000, 0);
+        assertEquals(2000, ioc.cachedBytes());
+        ioc.upcall(Upcall.everything(), brick);
+        assertEquals(0, ioc.cachedBytes(), "the notices of the time a brick was away are lost");
+        read(ioc, open(a, 0), 1000, 0);
+        assertEquals(1000, ioc.cachedBytes());
+        ioc.notify(Event.SOME_DESCENDENT_DOWN, brick);
+        assertEquals(0, ioc.cachedBytes(), "what a lost brick held is not served from memory");
     }
 
     @Test

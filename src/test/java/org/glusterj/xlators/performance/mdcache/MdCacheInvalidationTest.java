@@ -154,6 +154,9 @@ class MdCacheInvalidationTest {
         m.notify(Event.CHILD_DOWN, child);
         statMode(m);
         assertEquals(2, child.calls("stat"));
+        m.notify(Event.SOME_DESCENDENT_DOWN, child);
+        statMode(m);
+        assertEquals(3, child.calls("stat"), "one of several bricks lost: its files are not answered from here");
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.glusterj.core.EntryReply;
 import org.glusterj.core.Errno;
+import org.glusterj.core.Event;
 import org.glusterj.core.Fd;
 import org.glusterj.core.Gfid;
 import org.glusterj.core.Loc;
@@ -398,6 +399,15 @@ class QuickReadXlatorTest {
         assertEquals(6, qr.cachedBytes());
         qr.upcall(Upcall.everything(), brick);
         assertEquals(0, qr.cachedBytes());
+    }
+
+    @Test
+    void aBrickLostWhileOthersStayDropsAllContent() {
+        QuickReadXlator qr = qr();
+        lookup(qr, brick.put(bytes("one")));
+        assertEquals(3, qr.cachedBytes());
+        qr.notify(Event.SOME_DESCENDENT_DOWN, brick);
+        assertEquals(0, qr.cachedBytes(), "the file may have lived on the lost brick");
     }
 
     @Test

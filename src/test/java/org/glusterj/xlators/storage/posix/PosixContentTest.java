@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import org.glusterj.core.EntryReply;
 import org.glusterj.core.Fd;
 import org.glusterj.core.Gfid;
@@ -30,6 +34,20 @@ class PosixContentTest extends BrickFixture {
         assertEquals(12, r.attr().size());
         EntryReply byGfid = ok(posix.lookup(ROOT, byGfid(r.attr().gfid()), Xdata.of(KEY, "12")));
         assertEquals(12, byGfid.xdata().get(KEY).length, "a file exactly at the limit");
+    }
+
+    @Test
+    void offeringContentLeavesTheAtimeAlone() throws Exception {
+        Fd fd = create(Gfid.ROOT, "old");
+        write(fd, "x".getBytes(StandardCharsets.UTF_8), 0);
+        posix.release(fd);
+        Path onBrick = brick.resolve("old");
+        // atime before mtime: with relatime, any read would move it to now
+        Files.setAttribute(onBrick, "lastModifiedTime", FileTime.from(Instant.ofEpochSecond(1_100_000_000)));
+        Files.setAttribute(onBrick, "lastAccessTime", FileTime.from(Instant.ofEpochSecond(1_000_000_000)));
+        assertEquals(1, lookup("old", "65536").xdata().get(KEY).length);
+        FileTime atime = (FileTime) Files.getAttribute(onBrick, "lastAccessTime");
+        assertEquals(1_000_000_000, atime.toInstant().getEpochSecond());
     }
 
     @Test
