@@ -2,9 +2,11 @@
 # Side-by-side benchmark: the same workload on a local directory, a two-brick glusterj volume and
 # (when installed) a real GlusterFS two-brick distribute volume, in one run; prints one table of
 # medians with the glusterj/GlusterFS ratio against the targets of issue 4, and peak RSS.
-#   sudo scripts/bench.sh [--with-gluster] [--runs N] [--size S] [--files N] [--quick] [--no-build]
+#   sudo scripts/bench.sh [--with-gluster] [--runs N] [--warmup N] [--size S] [--files N] [--quick] [--no-build]
 #     --with-gluster  install GlusterFS from Debian if missing (otherwise it is used only if installed)
 #     --runs N        runs of the workload per system, median taken (default 3)
+#     --warmup N      runs per system before those, not counted (default 1): a mount in use is warm,
+#                     and the JVM compiles its hot code with C2 during the first minute or two
 #     --size S        fio file size for the sequential and random phases (default 256M)
 #     --files N       small files for create/stat/read/readdir/unlink (default 2000)
 #     --quick         one run, 64M, 500 files: a smoke test, not a measurement
@@ -14,24 +16,26 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
 
-usage() { sed -n '5,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '5,14p' "$0" | sed 's/^# \{0,1\}//'; }
 say() { echo "bench: $*"; }
 die() { echo "bench: error: $*" >&2; exit 1; }
 
-runs=3 size=256M files=2000 with_gluster=no build=yes
+runs=3 warmup=1 size=256M files=2000 with_gluster=no build=yes
 while [ $# -gt 0 ]; do
   case "$1" in
     --with-gluster) with_gluster=yes; shift ;;
     --runs)  [ $# -ge 2 ] || die "--runs needs a number"; runs=$2; shift 2 ;;
+    --warmup) [ $# -ge 2 ] || die "--warmup needs a number"; warmup=$2; shift 2 ;;
     --size)  [ $# -ge 2 ] || die "--size needs a size such as 256M"; size=$2; shift 2 ;;
     --files) [ $# -ge 2 ] || die "--files needs a number"; files=$2; shift 2 ;;
-    --quick) runs=1 size=64M files=500; shift ;;
+    --quick) runs=1 warmup=0 size=64M files=500; shift ;;
     --no-build) build=no; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
 done
 [[ "$runs" =~ ^[0-9]+$ ]] && [ "$runs" -ge 1 ] && [ "$runs" -le 20 ] || die "--runs must be 1 to 20, got '$runs'"
+[[ "$warmup" =~ ^[0-9]+$ ]] && [ "$warmup" -le 5 ] || die "--warmup must be 0 to 5, got '$warmup'"
 [[ "$files" =~ ^[0-9]+$ ]] && [ "$files" -ge 10 ] || die "--files must be a number of at least 10, got '$files'"
 [[ "$size" =~ ^[0-9]+[KMG]$ ]] || die "--size must look like 64M or 1G, got '$size'"
 [ "$(id -u)" = 0 ] || die "must run as root (FUSE mounts, dropping the page cache, glusterd); try: sudo $0"
@@ -191,12 +195,12 @@ fi
 # ---- runs --------------------------------------------------------------------------------------------
 systems=(local glusterj); dirs=("$LOCAL" "$JMNT")
 [ "$have_gluster" = yes ] && { systems+=(gluster); dirs+=("$GMNT"); }
-say "workload: fio ${size} 1M seq write/read, 4k random read/write (10 s each), $files small files; $runs run(s) per system, order: ${systems[*]}"
+say "workload: fio ${size} 1M seq write/read, 4k random read/write (10 s each), $files small files; $warmup uncounted warm-up and $runs counted run(s) per system, order: ${systems[*]}"
 start=$SECONDS
-for r in $(seq 1 "$runs"); do
+for r in $(seq $((1 - warmup)) "$runs"); do
   for k in "${!systems[@]}"; do
     sys=${systems[$k]}
-    echo "[run $r/$runs] $sys"
+    if [ "$r" -ge 1 ]; then echo "[run $r/$runs] $sys"; else echo "[warm-up $((r + warmup))/$warmup, not counted] $sys"; fi
     # In the background, so that Ctrl-C interrupts the wait at once instead of after the phase.
     : >"$RESULTS/current.out"
     workload "${dirs[$k]}" >"$RESULTS/current.out" 2>&1 &
@@ -207,9 +211,9 @@ for r in $(seq 1 "$runs"); do
     wait "$progress_pid"
     workload_pid=
     [ "$status" = 0 ] || die "the workload failed on $sys (exit $status); output: $RESULTS/current.out"
-    awk -v s="$sys" 'NF == 3 && $2 ~ /^[0-9.]+$/ { print s, $0 }' "$RESULTS/current.out" >>"$RESULTS/results.raw"
     [ "$(awk 'NF == 3 && $2 ~ /^[0-9.]+$/' "$RESULTS/current.out" | wc -l)" = 9 ] \
       || die "the workload on $sys gave an incomplete set of figures; output: $RESULTS/current.out"
+    [ "$r" -ge 1 ] && awk -v s="$sys" 'NF == 3 && $2 ~ /^[0-9.]+$/ { print s, $0 }' "$RESULTS/current.out" >>"$RESULTS/results.raw"
   done
 done
 say "workload done in $((SECONDS - start)) s"
@@ -230,9 +234,9 @@ grep -q "type debug/io-stats" "$WORK/client.vol" && say "glusterj io-stats (fop 
 } >"$RESULTS/rss.raw"
 
 # ---- the table ---------------------------------------------------------------------------------------
-python3 - "$RESULTS/results.raw" "$RESULTS/rss.raw" "$runs" "$size" "$files" <<'PY' | tee "$RESULTS/table.txt"
+python3 - "$RESULTS/results.raw" "$RESULTS/rss.raw" "$runs" "$size" "$files" "$warmup" <<'PY' | tee "$RESULTS/table.txt"
 import statistics, sys
-raw, rss_file, runs, size, files = sys.argv[1:6]
+raw, rss_file, runs, size, files, warmup = sys.argv[1:7]
 vals, units, order = {}, {}, []
 for line in open(raw):
     sysname, metric, value, unit = line.split()
@@ -265,7 +269,8 @@ rows.append(["client peak RSS", "MiB", "-", mib("glusterj-client"), mib("gluster
              "-" if not jc else ("yes" if int(jc) < 1024 else "no")])
 rows.append(["brick peak RSS", "MiB", "-", mib("glusterj-brick"), mib("gluster-brick"), "-", "-", "-"])
 w = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
-print(f"median of {runs} run(s); fio size {size}, {files} small files; RSS = VmHWM (brick: the larger of two)")
+print(f"median of {runs} run(s) after {warmup} uncounted warm-up run(s); fio size {size}, {files} small files; "
+      "RSS = VmHWM (brick: the larger of two)")
 print(" | ".join(h.ljust(w[i]) for i, h in enumerate(head)))
 print("-+-".join("-" * x for x in w))
 for r in rows: print(" | ".join(str(c).ljust(w[i]) for i, c in enumerate(r)))
