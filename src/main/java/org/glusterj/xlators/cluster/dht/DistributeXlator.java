@@ -730,7 +730,6 @@ public class DistributeXlator extends Xlator {
         CompletableFuture<Iatt> found = knownFile ? CompletableFuture.completedFuture(null)
                 : lookup(c, oldLoc, Xdata.EMPTY).thenApply(EntryReply::attr);
         return found.thenCompose(src -> {
-            if (src != null && src.isDirectory()) return renameDirectory(c, oldLoc, newLoc, x);
             Loc from = src == null ? oldLoc : oldLoc.withGfid(src.gfid());
             return dirs.ofParent(c, oldLoc).thenCompose(op -> dirs.ofParent(c, newLoc).thenCompose(np -> {
                 int srcHashed = hashedSubvol(op, oldLoc.name());
@@ -739,6 +738,9 @@ public class DistributeXlator extends Xlator {
                 List<NameLocks.Name> names = new ArrayList<>(2);
                 if (srcHashed >= 0) names.add(new NameLocks.Name(srcHashed, oldLoc.parent(), oldLoc.name()));
                 names.add(new NameLocks.Name(dstHashed, newLoc.parent(), newLoc.name()));
+                if (src != null && src.isDirectory()) {
+                    return nameLocks.holding(c, names, lc -> renameDirectory(lc, from, newLoc, x));
+                }
                 return nameLocks.holding(c, names, lc -> stillNamed(lc, from).thenCompose(s ->
                         lookup(lc, Loc.entry(newLoc.parent(), newLoc.name(), newLoc.path()), Xdata.EMPTY).handle((dst, t) -> {
                             if (t != null && FopException.errnoOf(t) != Errno.ENOENT) {
@@ -795,7 +797,12 @@ public class DistributeXlator extends Xlator {
         });
     }
 
-    /** A directory exists everywhere: rename every copy; undo the done ones if one fails for a real reason. */
+    /**
+     * A directory exists everywhere: rename every copy; undo the done ones if one fails for a real
+     * reason. Runs under both names' entry locks, and {@code oldLoc} carries the directory's gfid, so
+     * that two clients renaming one directory cannot each win on some subvolumes: the second finds
+     * the name gone (or naming another object) on every subvolume.
+     */
     private CompletableFuture<RenameReply> renameDirectory(Caller c, Loc oldLoc, Loc newLoc, Xdata x) {
         return Outcome.all(everySubvol, i -> sub(i).rename(c, oldLoc, newLoc, x)).thenCompose(outs -> {
             List<Integer> done = outs.stream().filter(Outcome::ok).map(Outcome::subvol).toList();

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -106,6 +107,53 @@ class NameRaceTest {
             assertEquals(1, data, name + " is a data file on exactly one brick");
             Iatt a = sync(fresh.lookup(C, Loc.entry(Gfid.ROOT, name, "/" + name), Xdata.EMPTY)).attr();
             assertEquals(null, Record.check(read(fresh, a)), name);
+        }
+    }
+
+    /**
+     * Two clients rename one directory to two different names at the same moment, round after
+     * round. Each rename goes to every brick; without the entry locks each client could win on one
+     * brick, leaving the directory under one name here and the other there.
+     */
+    @Test
+    void directoryRenamedByTwoClientsAtOnceHasOneNameOnEveryBrick() throws Exception {
+        List<DistributeXlator> clients = List.of(client(), client());
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 40; round++) {
+                String from = "r" + round;
+                Gfid g = sync(clients.get(0).mkdir(C, new Loc(Gfid.random(), Gfid.ROOT, from, "/" + from), 0755, 022,
+                        Xdata.EMPTY)).attr().gfid();
+                CyclicBarrier together = new CyclicBarrier(2);
+                List<Future<String>> outcomes = new ArrayList<>();
+                for (int k = 0; k < 2; k++) {
+                    DistributeXlator dht = clients.get(k);
+                    String to = (k == 0 ? "a" : "b") + round;
+                    outcomes.add(pool.submit(() -> {
+                        together.await();
+                        try {
+                            sync(dht.rename(C, new Loc(g, Gfid.ROOT, from, "/" + from), Loc.entry(Gfid.ROOT, to, "/" + to),
+                                    Xdata.EMPTY));
+                            return "renamed";
+                        } catch (FopException e) {
+                            return e.errno().name();
+                        }
+                    }));
+                }
+                List<String> results = new ArrayList<>();
+                for (Future<String> f : outcomes) results.add(f.get(30, TimeUnit.SECONDS));
+                List<Set<String>> perBrick = new ArrayList<>();
+                for (Path d : store.dirs) {
+                    Set<String> names = new TreeSet<>();
+                    for (String n : List.of(from, "a" + round, "b" + round)) if (Files.isDirectory(d.resolve(n))) names.add(n);
+                    perBrick.add(names);
+                }
+                assertEquals(1, results.stream().filter("renamed"::equals).count(), "one rename wins: " + results);
+                assertEquals(1, perBrick.get(0).size(), "round " + round + " " + results + ": " + perBrick);
+                assertEquals(perBrick.get(0), perBrick.get(1), "round " + round + " " + results + ": the same name on every brick");
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 
