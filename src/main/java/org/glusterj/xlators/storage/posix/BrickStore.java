@@ -176,8 +176,16 @@ final class BrickStore implements AutoCloseable {
         } catch (FopException e) {
             if (e.errno() != Errno.ENOENT || !create) throw e;
         }
-        mkdirIfMissing(metaFd, rel.substring(0, 2));
-        mkdirIfMissing(metaFd, rel);
+        // Of the 256 first-level directories most exist soon: try the second level alone first.
+        if (Sys.C.mkdirat(metaFd, Sys.cstr(rel), 0700) < 0) {
+            int err = Sys.errno();
+            if (err == Errno.ENOENT.code) {
+                mkdirIfMissing(metaFd, rel.substring(0, 2));
+                mkdirIfMissing(metaFd, rel);
+            } else if (err != Errno.EEXIST.code) {
+                throw Sys.fail("mkdir " + rel);
+            }
+        }
         return Sys.openBeneath(metaFd, rel, Sys.O_RDONLY | Sys.O_DIRECTORY);
     }
 

@@ -129,8 +129,8 @@ final class EntryOps {
         try (Obj parent = store.locateDir(loc.parent())) {
             BrickStore.checkVisible(parent, name, Errno.EPERM);
             Iatt pre = parent.iatt();
-            OpenFile of = createOrOpen(c, parent, name, gfid, flags, owner(c, parent, perm));
-            return new Created(new EntryReply(of.iatt(), pre, parent.restat(), null), of);
+            Opened o = createOrOpen(c, parent, name, gfid, flags, owner(c, parent, perm));
+            return new Created(new EntryReply(o.attr(), pre, parent.restat(), null), o.file());
         }
     }
 
@@ -139,17 +139,22 @@ final class EntryOps {
      * (keeping its own gfid). The name can vanish between our failed link and our open: then the
      * creation is tried again, a few times.
      */
-    private OpenFile createOrOpen(Caller c, Obj parent, String name, Gfid gfid, int flags, HandleFirst.Owner owner) {
+    /** An open file and its attributes as they were when it was opened. */
+    private record Opened(OpenFile file, Iatt attr) {
+    }
+
+    private Opened createOrOpen(Caller c, Obj parent, String name, Gfid gfid, int flags, HandleFirst.Owner owner) {
         int oflags = FileOps.flagsForOpen(flags) | Sys.O_CLOEXEC | Sys.O_CREAT | Sys.O_EXCL;
         for (int attempt = 1; ; attempt++) {
             try {
                 HandleFirst.Made made = handleFirst.createFile(parent, name, gfid, owner,
                         (d, path) -> Sys.C.openat(d, path, oflags, owner.perm()));
-                return new OpenFile(made.fd(), gfid, null);
+                // The stat taken after linking is the new file's: no second fstat for the reply.
+                return new Opened(new OpenFile(made.fd(), gfid, null), made.stat().toIatt(gfid));
             } catch (FopException e) {
                 if (e.errno() != Errno.EEXIST || (flags & Sys.O_EXCL) != 0) throw e;
                 OpenFile existing = openExisting(c, parent, name, flags);
-                if (existing != null) return existing;
+                if (existing != null) return new Opened(existing, existing.iatt());
                 if (attempt == CREATE_ATTEMPTS) throw e;
             }
         }

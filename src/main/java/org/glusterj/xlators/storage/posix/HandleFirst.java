@@ -107,9 +107,15 @@ final class HandleFirst {
         byte[] g = gfid.toBytes();
         if (fd >= 0) {
             Sys.check(Sys.C.fsetxattr(fd, Sys.cstr(BrickStore.GFID_XATTR), g, 16, Sys.XATTR_CREATE), "set gfid");
-            Sys.check(Sys.C.fchown(fd, owner.uid(), owner.gid()), "chown");
-            // After chown: changing the owner clears set-user/group-id bits.
-            if ((Sys.fstat(fd).mode & FileType.PERM_MASK) != owner.perm()) {
+            // The brick often made it with the right owner already (root creating as root): then
+            // no chown, and no second stat. A chown clears set-user/group-id bits, so it is
+            // followed by a fresh look at the mode.
+            StatBuf st = Sys.fstat(fd);
+            if (st.uid != owner.uid() || st.gid != owner.gid()) {
+                Sys.check(Sys.C.fchown(fd, owner.uid(), owner.gid()), "chown");
+                st = Sys.fstat(fd);
+            }
+            if ((st.mode & FileType.PERM_MASK) != owner.perm()) {
                 Sys.check(Sys.C.fchmod(fd, owner.perm()), "chmod");
             }
             return;

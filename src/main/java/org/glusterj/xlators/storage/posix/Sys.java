@@ -28,6 +28,8 @@ final class Sys {
     private static final long SYS_OPENAT2 = 437;
     private static final long RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08;
     private static final int EINTR = 4, ENOSYS = 38, ERANGE = 34;
+    /** First buffer size for reading an xattr value; larger values take a second call for their size. */
+    static final int XATTR_GUESS = 256;
 
     static final LibC C = LibraryLoader.create(LibC.class)
             .option(LibraryOption.SaveError, true)
@@ -192,6 +194,12 @@ final class Sys {
     static byte[] lgetxattr(String path, String name) {
         byte[] p = cstr(path);
         byte[] n = cstr(name);
+        // Most values (gfid, linkto) fit a small buffer: one call instead of asking the size first.
+        byte[] guess = new byte[XATTR_GUESS];
+        long first = C.lgetxattr(p, n, guess, guess.length);
+        if (first >= 0) return Arrays.copyOf(guess, (int) first);
+        if (errno() == Errno.ENODATA.code) return null;
+        if (errno() != ERANGE) throw fail("getxattr " + name);
         while (true) {
             long len = C.lgetxattr(p, n, null, 0);
             if (len < 0) {
@@ -208,6 +216,11 @@ final class Sys {
 
     static byte[] fgetxattr(int fd, String name) {
         byte[] n = cstr(name);
+        byte[] guess = new byte[XATTR_GUESS];
+        long first = C.fgetxattr(fd, n, guess, guess.length);
+        if (first >= 0) return Arrays.copyOf(guess, (int) first);
+        if (errno() == Errno.ENODATA.code) return null;
+        if (errno() != ERANGE) throw fail("getxattr " + name);
         while (true) {
             long len = C.fgetxattr(fd, n, null, 0);
             if (len < 0) {

@@ -115,6 +115,25 @@ class PosixAttrTest extends BrickFixture {
     }
 
     @Test
+    void xattrValuesOfEverySizeReadBackWhole() {
+        Fd fd = create(Gfid.ROOT, "f");
+        Gfid g = fd.gfid();
+        // Around the first buffer Sys tries (Sys.XATTR_GUESS): values past it need a second call.
+        for (int size : new int[] {0, 1, Sys.XATTR_GUESS - 1, Sys.XATTR_GUESS, Sys.XATTR_GUESS + 1, 1500}) {
+            byte[] v = new byte[size];
+            for (int i = 0; i < size; i++) v[i] = (byte) (i * 31 + size);
+            String key = "user.v" + size;
+            ok(posix.setxattr(ROOT, byGfid(g), Map.of(key, v), 0, null));
+            assertArrayEquals(v, ok(posix.getxattr(ROOT, entry(Gfid.ROOT, "f"), key, null)).values().get(key),
+                    size + " bytes by name");
+            assertArrayEquals(v, ok(posix.fgetxattr(ROOT, fd, key, null)).values().get(key), size + " bytes by fd");
+        }
+        assertEquals(Errno.ENODATA, err(posix.getxattr(ROOT, entry(Gfid.ROOT, "f"), "user.none", null)));
+        assertEquals(Errno.ENODATA, err(posix.fgetxattr(ROOT, fd, "user.none", null)));
+        posix.release(fd);
+    }
+
+    @Test
     void gfidXattrIsProtected() {
         Fd fd = create(Gfid.ROOT, "f");
         Gfid g = fd.gfid();

@@ -88,6 +88,55 @@ class PosixLayoutTest extends BrickFixture {
     }
 
     @Test
+    void createAsTheBricksOwnUserKeepsEveryModeBitAsked() throws Exception {
+        // Root creating as root needs no chown; the mode must still be exactly what was asked,
+        // including bits the brick process's umask would take and the set-id bits.
+        for (int perm : new int[] {0777, 04755, 02750, 0600}) {
+            Gfid g = Gfid.random();
+            Fd fd = new Fd(new Inode(g, FileType.S_IFREG), Sys.O_RDWR, 1);
+            EntryReply r = ok(posix.create(ROOT, newEntry(Gfid.ROOT, "m" + perm, g), Sys.O_RDWR | Sys.O_CREAT, perm, 0,
+                    fd, null));
+            assertEquals(FileType.S_IFREG | perm, r.attr().mode(), Integer.toOctalString(perm));
+            assertEquals(perm, (int) Files.getAttribute(brick.resolve("m" + perm), "unix:mode") & 07777);
+            assertEquals(0, r.attr().uid());
+            assertEquals(0, r.attr().gid());
+            posix.release(fd);
+        }
+    }
+
+    @Test
+    void createAsAnotherUserKeepsItsSetIdBitsAfterTheChown() throws Exception {
+        Gfid g = Gfid.random();
+        Fd fd = new Fd(new Inode(g, FileType.S_IFREG), Sys.O_RDWR, 1);
+        EntryReply r = ok(posix.create(USER, newEntry(Gfid.ROOT, "s", g), Sys.O_RDWR | Sys.O_CREAT, 06755, 0, fd, null));
+        assertEquals(FileType.S_IFREG | 06755, r.attr().mode());
+        assertEquals(06755, (int) Files.getAttribute(brick.resolve("s"), "unix:mode") & 07777);
+        assertEquals(1234, Files.getAttribute(brick.resolve("s"), "unix:uid"));
+        assertEquals(2345, Files.getAttribute(brick.resolve("s"), "unix:gid"));
+        posix.release(fd);
+    }
+
+    @Test
+    void handleDirectoriesAreMadeWhetherTheirParentExistsOrNot() throws Exception {
+        // Three gfids: a new first-level directory, a new second level under it, and that same one again.
+        Gfid a = gfidStarting(0x5a, 0x01);
+        Gfid b = gfidStarting(0x5a, 0x02);
+        Gfid c = gfidStarting(0x5a, 0x02);
+        for (Gfid g : List.of(a, b, c)) posix.release(create(Gfid.ROOT, "h-" + g, g, Sys.O_RDWR));
+        for (Gfid g : List.of(a, b, c)) {
+            assertEquals(ino(brick.resolve("h-" + g)), ino(handle(g)), "handle of " + g);
+            assertEquals(g, gfidOnDisk(brick.resolve("h-" + g)));
+        }
+    }
+
+    private static Gfid gfidStarting(int first, int second) {
+        byte[] b = Gfid.random().toBytes();
+        b[0] = (byte) first;
+        b[1] = (byte) second;
+        return Gfid.fromBytes(b);
+    }
+
+    @Test
     void createHonoursExclAndReopensWithoutIt() {
         Fd first = create(Gfid.ROOT, "f", Gfid.random(), Sys.O_RDWR);
         write(first, "hello".getBytes(), 0);
