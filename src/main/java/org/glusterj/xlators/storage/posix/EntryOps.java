@@ -134,15 +134,15 @@ final class EntryOps {
         }
     }
 
+    /** An open file and its attributes as they were when it was opened. */
+    private record Opened(OpenFile file, Iatt attr) {
+    }
+
     /**
      * A new file, or without O_EXCL the file already at that name, opened as open(2) would
      * (keeping its own gfid). The name can vanish between our failed link and our open: then the
      * creation is tried again, a few times.
      */
-    /** An open file and its attributes as they were when it was opened. */
-    private record Opened(OpenFile file, Iatt attr) {
-    }
-
     private Opened createOrOpen(Caller c, Obj parent, String name, Gfid gfid, int flags, HandleFirst.Owner owner) {
         int oflags = FileOps.flagsForOpen(flags) | Sys.O_CLOEXEC | Sys.O_CREAT | Sys.O_EXCL;
         for (int attempt = 1; ; attempt++) {
