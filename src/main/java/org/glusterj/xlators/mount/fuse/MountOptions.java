@@ -17,7 +17,7 @@ import java.util.Set;
 final class MountOptions {
     /** Default flags that a "no"-prefixed option removes. */
     static final Set<String> REMOVABLE_FLAGS = Set.of("big_writes", "allow_other", "default_permissions",
-            "auto_unmount", "hard_remove", "use_ino", "readdir_ino", "intr");
+            "auto_unmount", "hard_remove", "use_ino", "readdir_ino", "intr", "auto_cache");
 
     /**
      * The signal libfuse sends a worker thread whose request the kernel interrupted: SIGRTMIN+10,
@@ -44,7 +44,11 @@ final class MountOptions {
      * stat and readdir show the gfid-derived inode number, the same for every name of a hard link
      * and on every client (libfuse would number each path itself); intr so that a process blocked
      * in F_SETLKW can be interrupted (see FuseBridge.awaitLock), with a real-time signal since
-     * libfuse's default SIGUSR1 is the client's io-stats dump.
+     * libfuse's default SIGUSR1 is the client's io-stats dump; auto_cache with ac_attr_timeout 0
+     * so that the kernel keeps a file's pages from one open to the next while its mtime and size
+     * are unchanged (libfuse asks for them at every open, which md-cache answers, exact thanks to
+     * the bricks' upcalls): reading an unchanged file again costs no READ, and another client's
+     * change is seen at the next open, as NFS's close-to-open consistency has it.
      */
     static MountOptions defaults(FuseBridge.Settings s) {
         MountOptions m = new MountOptions();
@@ -63,6 +67,8 @@ final class MountOptions {
         m.put("readdir_ino", null);
         m.put("intr", null);
         m.put("intr_signal", INTR_SIGNAL);
+        m.put("auto_cache", null);
+        m.put("ac_attr_timeout", "0");
         if (s.extraOptions() != null && !s.extraOptions().isBlank()) m.addOptionList(s.extraOptions());
         return m;
     }

@@ -612,6 +612,8 @@ class FuseBridgeTest {
         assertEquals("0", parsed.get("negative_timeout"));
         assertEquals("1048576", parsed.get("max_write"));
         assertEquals("1048576", parsed.get("max_read"));
+        assertTrue(parsed.containsKey("auto_cache"), "pages kept across opens of an unchanged file");
+        assertEquals("0", parsed.get("ac_attr_timeout"), "every open checks mtime and size");
         assertTrue(parsed.containsKey("big_writes") && parsed.containsKey("auto_unmount")
                 && parsed.containsKey("default_permissions") && parsed.containsKey("ro"));
         assertTrue(!parsed.containsKey("allow_other"), "noallow_other drops a default flag");
