@@ -4,11 +4,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.glusterj.core.Caller;
 import org.glusterj.core.Dirent;
 import org.glusterj.core.Done;
 import org.glusterj.core.EntryReply;
+import org.glusterj.core.Event;
 import org.glusterj.core.Fd;
 import org.glusterj.core.Gfid;
 import org.glusterj.core.Loc;
@@ -27,9 +29,12 @@ import org.glusterj.options.Option;
  * listing the kernel asks for next is already on its way or here; readdirp is served from that
  * buffer. Beyond GlusterFS, a complete listing is kept for {@code rda-listing-timeout} and a later
  * opendir of the same directory is listed from it without asking the bricks: programs that list
- * a directory again and again (ls, shells, build tools) pay once. Any change this client makes to
- * the directory's names, and a brick's cache-invalidation upcall, drops the kept listing; another
- * client's changes show within the timeout, as with the kernel's entry cache.
+ * a directory again and again (ls, shells, build tools) pay once. This client's own changes to
+ * the directory's names are applied to the kept listing (a directory it makes starts one), so a
+ * program that fills a directory and lists it never waits for the bricks; a brick's
+ * cache-invalidation upcall drops it. With the bricks' cache invalidation on, the timeout can be
+ * as long as their cache-invalidation-timeout; without, another client's changes show within it,
+ * as with the kernel's entry cache.
  */
 public final class ReaddirAheadXlator extends Xlator {
     public static final Option<Long> REQUEST_SIZE = Option.size("rda-request-size", "131072", 4096, 131072,
@@ -42,8 +47,9 @@ public final class ReaddirAheadXlator extends Xlator {
             "Bytes of entries kept in all: complete listings kept for later opendirs are dropped, least "
                     + "recently used first, beyond this.");
     public static final Option<Duration> LISTING_TIMEOUT = Option.time("rda-listing-timeout", "1", Duration.ZERO,
-            Duration.ofSeconds(600), "Seconds a complete listing is reused by later opendirs of the directory, "
-                    + "unless this client changes its names or an upcall says another did; 0 reuses nothing.");
+            Duration.ofSeconds(600), "Seconds a complete listing is reused by later opendirs of the directory (this client's own "
+                    + "changes to its names are applied to it; an upcall saying another client changed it drops "
+                    + "it); 0 reuses nothing. Keep it no longer than the bricks' cache-invalidation-timeout.");
     public static final List<Option<?>> OPTIONS = List.of(REQUEST_SIZE, LOW_WMARK, HIGH_WMARK, CACHE_LIMIT,
             LISTING_TIMEOUT, Option.bool("parallel-readdir", false,
                     "Accepted for GlusterFS compatibility; glusterj's distribute already lists bricks in turn."));
@@ -74,19 +80,26 @@ public final class ReaddirAheadXlator extends Xlator {
 
     @Override
     public CompletableFuture<Done> opendir(Caller c, Loc loc, Fd fd, Xdata x) {
+        long changesAtStart = listings.changes();
+        long startedAt = listings.now();
         return firstChild().opendir(c, loc, fd, x).thenApply(done -> {
             List<Dirent> kept = listings.get(fd.gfid());
-            DirStream s = kept != null ? DirStream.complete(kept) : new DirStream(listings.changes(), listings.limit());
-            fd.setCtx(this, s);
-            if (kept == null) fetch(c, fd, s);
+            if (kept != null) {
+                fd.setCtx(this, new KeptStream(kept));
+            } else {
+                DirStream s = new DirStream(changesAtStart, startedAt, listings.limit());
+                fd.setCtx(this, s);
+                fetch(c, fd, s);
+            }
             return done;
         });
     }
 
     @Override
     public CompletableFuture<ReaddirReply> readdirp(Caller c, Fd fd, int size, long offset, Xdata x) {
-        DirStream s = fd.ctx(this);
-        if (s == null || !x.isEmpty()) return firstChild().readdirp(c, fd, size, offset, x);
+        Object ctx = fd.ctx(this);
+        if (ctx instanceof KeptStream k && x.isEmpty()) return CompletableFuture.completedFuture(k.from(offset, size));
+        if (!(ctx instanceof DirStream s) || !x.isEmpty()) return firstChild().readdirp(c, fd, size, offset, x);
         CompletableFuture<Void> wait;
         synchronized (s) {
             if (s.bypass || offset != s.served) {
@@ -133,7 +146,7 @@ public final class ReaddirAheadXlator extends Xlator {
                 else if (r.entries() == null || r.entries().isEmpty()) complete = s.finish();
                 else s.add(r.entries());
             }
-            if (complete != null) listings.put(fd.gfid(), complete, s.changesAtStart);
+            if (complete != null) listings.put(fd.gfid(), complete, s.changesAtStart, s.startedAt);
             done.complete(null);
             if (t == null && complete == null && s.bufferedBytes < highWmark) fetch(c, fd, s);
         });
@@ -146,46 +159,69 @@ public final class ReaddirAheadXlator extends Xlator {
         super.releasedir(fd);
     }
 
-    // ---- changes that make a kept listing wrong ----
+    // ---- changes to names, which kept listings follow ----
 
     @Override
     public CompletableFuture<EntryReply> create(Caller c, Loc loc, int flags, int mode, int umask, Fd fd, Xdata x) {
-        return changing(firstChild().create(c, loc, flags, mode, umask, fd, x), loc.parent());
+        long mark = listings.changing();
+        return following(firstChild().create(c, loc, flags, mode, umask, fd, x), loc.parent(),
+                r -> listings.added(loc.parent(), loc.name(), r.attr(), mark));
     }
 
     @Override
     public CompletableFuture<EntryReply> mkdir(Caller c, Loc loc, int mode, int umask, Xdata x) {
-        return changing(firstChild().mkdir(c, loc, mode, umask, x), loc.parent());
+        long mark = listings.changing();
+        long startedAt = listings.now();
+        return following(firstChild().mkdir(c, loc, mode, umask, x), loc.parent(),
+                r -> listings.madeDirectory(loc.parent(), loc.name(), r.attr(), mark, startedAt));
     }
 
     @Override
     public CompletableFuture<EntryReply> mknod(Caller c, Loc loc, int mode, long rdev, int umask, Xdata x) {
-        return changing(firstChild().mknod(c, loc, mode, rdev, umask, x), loc.parent());
+        long mark = listings.changing();
+        return following(firstChild().mknod(c, loc, mode, rdev, umask, x), loc.parent(),
+                r -> listings.added(loc.parent(), loc.name(), r.attr(), mark));
     }
 
     @Override
     public CompletableFuture<EntryReply> symlink(Caller c, String target, Loc loc, int umask, Xdata x) {
-        return changing(firstChild().symlink(c, target, loc, umask, x), loc.parent());
+        long mark = listings.changing();
+        return following(firstChild().symlink(c, target, loc, umask, x), loc.parent(),
+                r -> listings.added(loc.parent(), loc.name(), r.attr(), mark));
     }
 
     @Override
     public CompletableFuture<EntryReply> link(Caller c, Loc oldLoc, Loc newLoc, Xdata x) {
-        return changing(firstChild().link(c, oldLoc, newLoc, x), newLoc.parent());
+        long mark = listings.changing();
+        return following(firstChild().link(c, oldLoc, newLoc, x), newLoc.parent(),
+                r -> listings.added(newLoc.parent(), newLoc.name(), r.attr(), mark));
     }
 
     @Override
     public CompletableFuture<ParentReply> unlink(Caller c, Loc loc, int xflags, Xdata x) {
-        return changing(firstChild().unlink(c, loc, xflags, x), loc.parent());
+        long mark = listings.changing();
+        return following(firstChild().unlink(c, loc, xflags, x), loc.parent(),
+                r -> listings.removed(loc.parent(), loc.name(), mark));
     }
 
     @Override
     public CompletableFuture<ParentReply> rmdir(Caller c, Loc loc, int flags, Xdata x) {
-        return changing(firstChild().rmdir(c, loc, flags, x), loc.parent(), loc.gfid());
+        long mark = listings.changing();
+        return following(firstChild().rmdir(c, loc, flags, x), loc.parent(), r -> {
+            listings.removed(loc.parent(), loc.name(), mark);
+            listings.drop(loc.gfid());
+        });
     }
 
     @Override
     public CompletableFuture<RenameReply> rename(Caller c, Loc oldLoc, Loc newLoc, Xdata x) {
-        return changing(firstChild().rename(c, oldLoc, newLoc, x), oldLoc.parent(), newLoc.parent());
+        long mark = listings.changing();
+        return following(firstChild().rename(c, oldLoc, newLoc, x), oldLoc.parent(), r -> {
+            listings.renamed(oldLoc.parent(), oldLoc.name(), newLoc.parent(), newLoc.name(), r.attr(), mark);
+            if (newLoc.gfid() != null) listings.drop(newLoc.gfid()); // a directory renamed over is gone
+        }).whenComplete((r, t) -> {
+            if (t != null) listings.drop(newLoc.parent());
+        });
     }
 
     @Override
@@ -194,18 +230,46 @@ public final class ReaddirAheadXlator extends Xlator {
         super.upcall(upcall, source);
     }
 
-    /** Drops the kept listings of {@code dirs} before the change is sent and again when it is done. */
-    private <T> CompletableFuture<T> changing(CompletableFuture<T> fop, Gfid... dirs) {
-        for (Gfid d : dirs) listings.drop(d);
+    @Override
+    public void notify(Event event, Xlator source) {
+        // While a brick was away (or after it restarted) its upcalls were lost: trust no listing.
+        if (event == Event.CHILD_DOWN || event == Event.CHILD_UP) listings.dropAll();
+        super.notify(event, source);
+    }
+
+    /**
+     * Applies a change's outcome to the kept listings once it is done; a failed change may still
+     * have happened (a lost reply), so the directory's listing is dropped.
+     */
+    private <T> CompletableFuture<T> following(CompletableFuture<T> fop, Gfid dir, Consumer<T> done) {
         return fop.whenComplete((r, t) -> {
-            for (Gfid d : dirs) listings.drop(d);
+            if (t == null) done.accept(r);
+            else listings.drop(dir);
         });
+    }
+
+    /**
+     * An open directory listed from a kept listing, as it was at opendir: an entry's offset is its
+     * position, so a listing resumes (or seeks) anywhere in it without the bricks.
+     */
+    private record KeptStream(List<Dirent> entries) {
+        ReaddirReply from(long offset, int size) {
+            int start = (int) Math.min(Math.max(offset, 0), entries.size());
+            int end = start;
+            long bytes = 0;
+            while (end < entries.size() && (end == start || bytes + Listings.weight(entries.get(end)) <= size)) {
+                bytes += Listings.weight(entries.get(end));
+                end++;
+            }
+            return new ReaddirReply(entries.subList(start, end), Xdata.EMPTY);
+        }
     }
 
     /** What one open directory has read ahead and served. Guarded by its own monitor. */
     private static final class DirStream {
         final java.util.ArrayDeque<Dirent> buffered = new java.util.ArrayDeque<>();
         final long changesAtStart;
+        final long startedAt;
         final long keepLimit;
         long bufferedBytes;
         long allBytes;
@@ -218,17 +282,10 @@ public final class ReaddirAheadXlator extends Xlator {
         /** Every entry read so far, to keep the listing once complete; null once too big or not from 0. */
         List<Dirent> all = new ArrayList<>();
 
-        DirStream(long changesAtStart, long keepLimit) {
+        DirStream(long changesAtStart, long startedAt, long keepLimit) {
             this.changesAtStart = changesAtStart;
+            this.startedAt = startedAt;
             this.keepLimit = keepLimit;
-        }
-
-        static DirStream complete(List<Dirent> kept) {
-            DirStream s = new DirStream(-1, 0);
-            for (Dirent d : kept) s.push(d);
-            s.eof = true;
-            s.all = null;
-            return s;
         }
 
         void add(List<Dirent> entries) {
