@@ -155,8 +155,17 @@ public final class ReaddirAheadXlator extends Xlator {
 
     @Override
     public void releasedir(Fd fd) {
-        fd.takeCtx(this);
-        super.releasedir(fd);
+        Object ctx = fd.takeCtx(this);
+        CompletableFuture<Void> reading = null;
+        if (ctx instanceof DirStream s) {
+            synchronized (s) {
+                reading = s.inFlight;
+            }
+        }
+        // A read ahead still on its way is let finish first: the brick should not close the
+        // directory under a readdir it is serving.
+        if (reading == null) super.releasedir(fd);
+        else reading.whenComplete((v, t) -> super.releasedir(fd));
     }
 
     // ---- changes to names, which kept listings follow ----

@@ -46,6 +46,7 @@ class ReaddirAheadXlatorTest {
         int page = 3;
         int readdirps;
         int opendirs;
+        int releasedirs;
         Errno failAt;
         boolean hold;
         final List<Runnable> held = new ArrayList<>();
@@ -58,6 +59,11 @@ class ReaddirAheadXlatorTest {
         public CompletableFuture<Done> opendir(Caller c, Loc loc, Fd fd, Xdata x) {
             opendirs++;
             return CompletableFuture.completedFuture(Done.OK);
+        }
+
+        @Override
+        public void releasedir(Fd fd) {
+            releasedirs++;
         }
 
         @Override
@@ -363,5 +369,22 @@ class ReaddirAheadXlatorTest {
         brick.names.add("while-away");
         rda.notify(Event.CHILD_DOWN, brick);
         assertTrue(list(rda, opendir(rda)).contains("while-away"));
+    }
+
+    @Test
+    void releasedirWaitsForAReadAheadOnItsWay() {
+        fill(6);
+        brick.hold = true;
+        ReaddirAheadXlator rda = rda();
+        Fd fd = opendir(rda);
+        rda.releasedir(fd);
+        assertEquals(0, brick.releasedirs, "not while the brick is still reading the directory");
+        brick.hold = false;
+        brick.held.forEach(Runnable::run);
+        assertEquals(1, brick.releasedirs);
+        Fd idle = opendir(rda);
+        list(rda, idle);
+        rda.releasedir(idle);
+        assertEquals(2, brick.releasedirs);
     }
 }
