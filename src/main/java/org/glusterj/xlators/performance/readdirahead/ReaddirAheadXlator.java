@@ -1,23 +1,34 @@
 package org.glusterj.xlators.performance.readdirahead;
 
+import io.netty.buffer.ByteBuf;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.glusterj.core.AttrReply;
 import org.glusterj.core.Caller;
+import org.glusterj.core.ChangeReply;
 import org.glusterj.core.Dirent;
 import org.glusterj.core.Done;
 import org.glusterj.core.EntryReply;
 import org.glusterj.core.Event;
 import org.glusterj.core.Fd;
+import org.glusterj.core.Flock;
 import org.glusterj.core.Gfid;
+import org.glusterj.core.LkReply;
 import org.glusterj.core.Loc;
 import org.glusterj.core.ParentReply;
+import org.glusterj.core.ReadReply;
 import org.glusterj.core.ReaddirReply;
 import org.glusterj.core.RenameReply;
+import org.glusterj.core.SeekReply;
+import org.glusterj.core.SetAttr;
 import org.glusterj.core.Upcall;
+import org.glusterj.core.XattrReply;
 import org.glusterj.core.Xdata;
 import org.glusterj.core.Xlator;
 import org.glusterj.core.XlatorConfig;
@@ -78,27 +89,43 @@ public final class ReaddirAheadXlator extends Xlator {
 
     // ---- listing ----
 
+    /**
+     * With a kept listing at hand the directory is not opened below at all until a fop other than
+     * listing it needs that (see {@link KeptStream}): a repeated listing costs no round trip.
+     */
     @Override
     public CompletableFuture<Done> opendir(Caller c, Loc loc, Fd fd, Xdata x) {
+        List<Dirent> kept = x.isEmpty() ? listings.get(fd.gfid()) : null;
+        if (kept != null) {
+            fd.setCtx(this, new KeptStream(kept, c, loc, x));
+            return CompletableFuture.completedFuture(Done.OK);
+        }
         long changesAtStart = listings.changes();
         long startedAt = listings.now();
         return firstChild().opendir(c, loc, fd, x).thenApply(done -> {
-            List<Dirent> kept = listings.get(fd.gfid());
-            if (kept != null) {
-                fd.setCtx(this, new KeptStream(kept));
-            } else {
-                DirStream s = new DirStream(changesAtStart, startedAt, listings.limit());
-                fd.setCtx(this, s);
-                fetch(c, fd, s);
-            }
+            DirStream s = new DirStream(changesAtStart, startedAt, listings.limit());
+            fd.setCtx(this, s);
+            fetch(c, fd, s);
             return done;
         });
     }
 
     @Override
+    public CompletableFuture<ReaddirReply> readdir(Caller c, Fd fd, int size, long offset, Xdata x) {
+        if (fd.ctx(this) instanceof KeptStream k) {
+            if (x.isEmpty()) return CompletableFuture.completedFuture(k.from(offset, size));
+            return k.open(fd).thenCompose(d -> firstChild().readdir(c, fd, size, offset, x));
+        }
+        return firstChild().readdir(c, fd, size, offset, x);
+    }
+
+    @Override
     public CompletableFuture<ReaddirReply> readdirp(Caller c, Fd fd, int size, long offset, Xdata x) {
         Object ctx = fd.ctx(this);
-        if (ctx instanceof KeptStream k && x.isEmpty()) return CompletableFuture.completedFuture(k.from(offset, size));
+        if (ctx instanceof KeptStream k) {
+            if (x.isEmpty()) return CompletableFuture.completedFuture(k.from(offset, size));
+            return k.open(fd).thenCompose(d -> firstChild().readdirp(c, fd, size, offset, x));
+        }
         if (!(ctx instanceof DirStream s) || !x.isEmpty()) return firstChild().readdirp(c, fd, size, offset, x);
         CompletableFuture<Void> wait;
         synchronized (s) {
@@ -156,16 +183,107 @@ public final class ReaddirAheadXlator extends Xlator {
     @Override
     public void releasedir(Fd fd) {
         Object ctx = fd.takeCtx(this);
-        CompletableFuture<Void> reading = null;
-        if (ctx instanceof DirStream s) {
+        CompletableFuture<?> pending = null;
+        if (ctx instanceof KeptStream k) {
+            pending = k.opened();
+            if (pending == null) return; // never opened below: nothing to release there
+        } else if (ctx instanceof DirStream s) {
             synchronized (s) {
-                reading = s.inFlight;
+                pending = s.inFlight;
             }
         }
         // A read ahead still on its way is let finish first: the brick should not close the
-        // directory under a readdir it is serving.
-        if (reading == null) super.releasedir(fd);
-        else reading.whenComplete((v, t) -> super.releasedir(fd));
+        // directory under a readdir it is serving. A deferred opendir that failed left nothing open.
+        if (pending == null) super.releasedir(fd);
+        else if (ctx instanceof KeptStream) pending.thenRun(() -> super.releasedir(fd));
+        else pending.whenComplete((v, t) -> super.releasedir(fd));
+    }
+
+    // ---- other fops on an open directory: a deferred opendir is sent first ----
+
+    private <T> CompletableFuture<T> opened(Fd fd, Supplier<CompletableFuture<T>> fop) {
+        if (fd.ctx(this) instanceof KeptStream k) return k.open(fd).thenCompose(d -> fop.get());
+        return fop.get();
+    }
+
+    @Override
+    public CompletableFuture<AttrReply> fstat(Caller c, Fd fd, Xdata x) {
+        return opened(fd, () -> firstChild().fstat(c, fd, x));
+    }
+
+    @Override
+    public CompletableFuture<ChangeReply> fsetattr(Caller c, Fd fd, SetAttr attr, Xdata x) {
+        return opened(fd, () -> firstChild().fsetattr(c, fd, attr, x));
+    }
+
+    @Override
+    public CompletableFuture<ChangeReply> ftruncate(Caller c, Fd fd, long offset, Xdata x) {
+        return opened(fd, () -> firstChild().ftruncate(c, fd, offset, x));
+    }
+
+    @Override
+    public CompletableFuture<ReadReply> readv(Caller c, Fd fd, int size, long offset, int flags, Xdata x) {
+        return opened(fd, () -> firstChild().readv(c, fd, size, offset, flags, x));
+    }
+
+    @Override
+    public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
+        return opened(fd, () -> firstChild().writev(c, fd, data, offset, flags, x));
+    }
+
+    @Override
+    public CompletableFuture<Done> flush(Caller c, Fd fd, Xdata x) {
+        return opened(fd, () -> firstChild().flush(c, fd, x));
+    }
+
+    @Override
+    public CompletableFuture<ChangeReply> fsync(Caller c, Fd fd, boolean datasync, Xdata x) {
+        return opened(fd, () -> firstChild().fsync(c, fd, datasync, x));
+    }
+
+    @Override
+    public CompletableFuture<ChangeReply> fallocate(Caller c, Fd fd, int mode, long offset, long len, Xdata x) {
+        return opened(fd, () -> firstChild().fallocate(c, fd, mode, offset, len, x));
+    }
+
+    @Override
+    public CompletableFuture<ChangeReply> discard(Caller c, Fd fd, long offset, long len, Xdata x) {
+        return opened(fd, () -> firstChild().discard(c, fd, offset, len, x));
+    }
+
+    @Override
+    public CompletableFuture<ChangeReply> zerofill(Caller c, Fd fd, long offset, long len, Xdata x) {
+        return opened(fd, () -> firstChild().zerofill(c, fd, offset, len, x));
+    }
+
+    @Override
+    public CompletableFuture<SeekReply> seek(Caller c, Fd fd, long offset, int what, Xdata x) {
+        return opened(fd, () -> firstChild().seek(c, fd, offset, what, x));
+    }
+
+    @Override
+    public CompletableFuture<LkReply> lk(Caller c, Fd fd, int cmd, Flock lock, Xdata x) {
+        return opened(fd, () -> firstChild().lk(c, fd, cmd, lock, x));
+    }
+
+    @Override
+    public CompletableFuture<Done> fsyncdir(Caller c, Fd fd, boolean datasync, Xdata x) {
+        return opened(fd, () -> firstChild().fsyncdir(c, fd, datasync, x));
+    }
+
+    @Override
+    public CompletableFuture<XattrReply> fgetxattr(Caller c, Fd fd, String name, Xdata x) {
+        return opened(fd, () -> firstChild().fgetxattr(c, fd, name, x));
+    }
+
+    @Override
+    public CompletableFuture<Done> fsetxattr(Caller c, Fd fd, Map<String, byte[]> values, int flags, Xdata x) {
+        return opened(fd, () -> firstChild().fsetxattr(c, fd, values, flags, x));
+    }
+
+    @Override
+    public CompletableFuture<Done> fremovexattr(Caller c, Fd fd, String name, Xdata x) {
+        return opened(fd, () -> firstChild().fremovexattr(c, fd, name, x));
     }
 
     // ---- changes to names, which kept listings follow ----
@@ -259,9 +377,25 @@ public final class ReaddirAheadXlator extends Xlator {
 
     /**
      * An open directory listed from a kept listing, as it was at opendir: an entry's offset is its
-     * position, so a listing resumes (or seeks) anywhere in it without the bricks.
+     * position, so a listing resumes (or seeks) anywhere in it without the bricks. The opendir
+     * below is sent only when another fop on the directory needs it (fstat, fsyncdir, locks,
+     * xattrs, a readdir with xdata); every fop on an fd passes through here, so none can reach the
+     * bricks with a directory they never opened.
      */
-    private record KeptStream(List<Dirent> entries) {
+    private final class KeptStream {
+        final List<Dirent> entries;
+        private final Caller caller;
+        private final Loc loc;
+        private final Xdata xdata;
+        private CompletableFuture<Done> opened; // guarded by this
+
+        KeptStream(List<Dirent> entries, Caller caller, Loc loc, Xdata xdata) {
+            this.entries = entries;
+            this.caller = caller;
+            this.loc = loc;
+            this.xdata = xdata;
+        }
+
         ReaddirReply from(long offset, int size) {
             int start = (int) Math.min(Math.max(offset, 0), entries.size());
             int end = start;
@@ -271,6 +405,22 @@ public final class ReaddirAheadXlator extends Xlator {
                 end++;
             }
             return new ReaddirReply(entries.subList(start, end), Xdata.EMPTY);
+        }
+
+        synchronized CompletableFuture<Done> open(Fd fd) {
+            if (opened == null) {
+                try {
+                    opened = firstChild().opendir(caller, loc, fd, xdata);
+                } catch (RuntimeException e) {
+                    opened = CompletableFuture.failedFuture(e);
+                }
+            }
+            return opened;
+        }
+
+        /** The deferred opendir once sent, else null. */
+        synchronized CompletableFuture<Done> opened() {
+            return opened;
         }
     }
 

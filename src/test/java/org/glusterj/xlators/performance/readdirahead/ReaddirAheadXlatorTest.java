@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.glusterj.core.AttrReply;
 import org.glusterj.core.Caller;
 import org.glusterj.core.Dirent;
 import org.glusterj.core.Done;
@@ -64,6 +65,13 @@ class ReaddirAheadXlatorTest {
         @Override
         public void releasedir(Fd fd) {
             releasedirs++;
+        }
+
+        @Override
+        public CompletableFuture<AttrReply> fstat(Caller c, Fd fd, Xdata x) {
+            if (opendirs == 0) return CompletableFuture.failedFuture(Errno.EBADF.exception("never opened"));
+            return CompletableFuture.completedFuture(new AttrReply(
+                    new Iatt(fd.gfid(), FileType.S_IFDIR | 0755, 2, 0, 0, 0, 0, 1, 4096, 0, 0, 0, 0, 0, 0), Xdata.EMPTY));
         }
 
         @Override
@@ -175,7 +183,7 @@ class ReaddirAheadXlatorTest {
         assertEquals(FileType.S_IFREG >>> 12, first.get(0).type());
         assertEquals(brick.names, list(rda, opendir(rda)));
         assertEquals(before, brick.readdirps, "no readdirp reached the brick");
-        assertEquals(3, brick.opendirs, "opendir itself still goes to the brick");
+        assertEquals(1, brick.opendirs, "a directory listed from a kept listing is not opened on the brick");
     }
 
     @Test
@@ -375,7 +383,7 @@ class ReaddirAheadXlatorTest {
     void releasedirWaitsForAReadAheadOnItsWay() {
         fill(6);
         brick.hold = true;
-        ReaddirAheadXlator rda = rda();
+        ReaddirAheadXlator rda = rda("rda-listing-timeout", "0");
         Fd fd = opendir(rda);
         rda.releasedir(fd);
         assertEquals(0, brick.releasedirs, "not while the brick is still reading the directory");
@@ -385,6 +393,31 @@ class ReaddirAheadXlatorTest {
         Fd idle = opendir(rda);
         list(rda, idle);
         rda.releasedir(idle);
+        assertEquals(2, brick.releasedirs);
+    }
+
+    @Test
+    void aDirectoryListedFromAKeptListingIsOpenedOnTheBrickOnlyWhenAnotherFopNeedsIt() {
+        fill(4);
+        ReaddirAheadXlator rda = rda();
+        Fd first = opendir(rda);
+        list(rda, first);
+        rda.releasedir(first);
+        assertEquals(1, brick.opendirs);
+        assertEquals(1, brick.releasedirs);
+
+        Fd listedOnly = opendir(rda);
+        assertEquals(brick.names, list(rda, listedOnly));
+        rda.releasedir(listedOnly);
+        assertEquals(1, brick.opendirs, "listing alone opened nothing");
+        assertEquals(1, brick.releasedirs, "and nothing is released");
+
+        Fd statted = opendir(rda);
+        assertEquals(dirGfid, rda.fstat(C, statted, Xdata.EMPTY).join().attr().gfid());
+        rda.fstat(C, statted, Xdata.EMPTY).join();
+        assertEquals(2, brick.opendirs, "the fstat opened it first, once");
+        assertEquals(brick.names, list(rda, statted));
+        rda.releasedir(statted);
         assertEquals(2, brick.releasedirs);
     }
 }
