@@ -1,6 +1,7 @@
 package org.glusterj.xlators.performance.readdirahead;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -38,8 +39,8 @@ final class Listings {
         final LinkedHashMap<String, Dirent> byName = new LinkedHashMap<>();
         final long expiresAt;
         long bytes;
-        /** The entries numbered 1..n as handed out, until the next change; null when not built. */
-        List<Dirent> numbered;
+        /** The entries numbered as handed out, until the next change; null when not built. */
+        Numbered numbered;
 
         Kept(long expiresAt) {
             this.expiresAt = expiresAt;
@@ -70,10 +71,24 @@ final class Listings {
     }
 
     /**
-     * The kept listing of {@code dir}, each entry's offset its position (1..n), without attributes;
-     * null when none is kept. The list is shared and must not be changed.
+     * A kept listing as handed out: entry i (from 0) has offset i + 1 and no attributes;
+     * {@code ends[i]} is the weight of entries 0..i, so that a page of a given size is found
+     * without walking the entries. Shared: never changed.
      */
-    synchronized List<Dirent> get(Gfid dir) {
+    record Numbered(List<Dirent> entries, long[] ends) {
+        /** The entries after {@code offset} that fit in {@code size} bytes, at least one unless none is left. */
+        List<Dirent> page(long offset, int size) {
+            int start = (int) Math.min(Math.max(offset, 0), entries.size());
+            if (start == entries.size()) return List.of();
+            long before = start == 0 ? 0 : ends[start - 1];
+            int end = Arrays.binarySearch(ends, start, ends.length, before + size + 1);
+            end = end >= 0 ? end : -end - 1; // the first entry whose end exceeds the size
+            return entries.subList(start, Math.max(end, start + 1));
+        }
+    }
+
+    /** The kept listing of {@code dir}, or null when none is kept. */
+    synchronized Numbered get(Gfid dir) {
         Kept k = kept.get(dir);
         if (k == null) return null;
         if (clock.getAsLong() - k.expiresAt >= 0) {
@@ -82,9 +97,14 @@ final class Listings {
         }
         if (k.numbered == null) {
             List<Dirent> out = new ArrayList<>(k.byName.size());
-            long offset = 0;
-            for (Dirent d : k.byName.values()) out.add(new Dirent(d.name(), d.ino(), ++offset, d.type(), null, d.xdata()));
-            k.numbered = Collections.unmodifiableList(out);
+            long[] ends = new long[k.byName.size()];
+            long total = 0;
+            for (Dirent d : k.byName.values()) {
+                out.add(new Dirent(d.name(), d.ino(), out.size() + 1, d.type(), null, d.xdata()));
+                total += weight(d);
+                ends[out.size() - 1] = total;
+            }
+            k.numbered = new Numbered(Collections.unmodifiableList(out), ends);
         }
         return k.numbered;
     }

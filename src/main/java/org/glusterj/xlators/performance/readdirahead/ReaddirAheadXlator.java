@@ -95,7 +95,7 @@ public final class ReaddirAheadXlator extends Xlator {
      */
     @Override
     public CompletableFuture<Done> opendir(Caller c, Loc loc, Fd fd, Xdata x) {
-        List<Dirent> kept = x.isEmpty() ? listings.get(fd.gfid()) : null;
+        Listings.Numbered kept = x.isEmpty() ? listings.get(fd.gfid()) : null;
         if (kept != null) {
             fd.setCtx(this, new KeptStream(kept, c, loc, x));
             return CompletableFuture.completedFuture(Done.OK);
@@ -383,13 +383,13 @@ public final class ReaddirAheadXlator extends Xlator {
      * bricks with a directory they never opened.
      */
     private final class KeptStream {
-        final List<Dirent> entries;
+        final Listings.Numbered entries;
         private final Caller caller;
         private final Loc loc;
         private final Xdata xdata;
         private CompletableFuture<Done> opened; // guarded by this
 
-        KeptStream(List<Dirent> entries, Caller caller, Loc loc, Xdata xdata) {
+        KeptStream(Listings.Numbered entries, Caller caller, Loc loc, Xdata xdata) {
             this.entries = entries;
             this.caller = caller;
             this.loc = loc;
@@ -397,14 +397,7 @@ public final class ReaddirAheadXlator extends Xlator {
         }
 
         ReaddirReply from(long offset, int size) {
-            int start = (int) Math.min(Math.max(offset, 0), entries.size());
-            int end = start;
-            long bytes = 0;
-            while (end < entries.size() && (end == start || bytes + Listings.weight(entries.get(end)) <= size)) {
-                bytes += Listings.weight(entries.get(end));
-                end++;
-            }
-            return new ReaddirReply(entries.subList(start, end), Xdata.EMPTY);
+            return new ReaddirReply(entries.page(offset, size), Xdata.EMPTY);
         }
 
         synchronized CompletableFuture<Done> open(Fd fd) {

@@ -324,6 +324,12 @@ class ReaddirAheadXlatorTest {
         assertEquals(List.of("f5", "f6", "f7", "f8"), after.stream().map(Dirent::name).toList());
         List<Dirent> small = rda.readdirp(C, fd, 1, 0, Xdata.EMPTY).join().entries();
         assertEquals(List.of("f0"), small.stream().map(Dirent::name).toList(), "at least one entry, at most size");
+        long two = Listings.weight(all.get(1)) + Listings.weight(all.get(2));
+        assertEquals(List.of("f1", "f2"), rda.readdirp(C, fd, (int) two, 1, Xdata.EMPTY).join().entries().stream()
+                .map(Dirent::name).toList());
+        assertEquals(List.of("f1"), rda.readdirp(C, fd, (int) two - 1, 1, Xdata.EMPTY).join().entries().stream()
+                .map(Dirent::name).toList());
+        assertTrue(rda.readdirp(C, fd, 4096, 9, Xdata.EMPTY).join().entries().isEmpty(), "past the end");
     }
 
     @Test
