@@ -353,14 +353,16 @@ public final class ReaddirAheadXlator extends Xlator {
 
     @Override
     public void upcall(Upcall upcall, Xlator source) {
-        if (upcall.has(Upcall.ENTRIES) || upcall.has(Upcall.GONE)) listings.drop(upcall.gfid());
+        if (upcall.isEverything()) listings.dropAll(); // a brick reconnected: what it said meanwhile is lost
+        else if (upcall.has(Upcall.ENTRIES) || upcall.has(Upcall.GONE)) listings.drop(upcall.gfid());
         super.upcall(upcall, source);
     }
 
     @Override
     public void notify(Event event, Xlator source) {
-        // While a brick was away (or after it restarted) its upcalls were lost: trust no listing.
-        if (event == Event.CHILD_DOWN || event == Event.CHILD_UP) listings.dropAll();
+        // A brick went (its names must not be listed from here) or came back (its upcalls of the
+        // time it was away are lost): trust no listing.
+        if (event.changesReachableBricks()) listings.dropAll();
         super.notify(event, source);
     }
 

@@ -381,7 +381,20 @@ class ReaddirAheadXlatorTest {
         ReaddirAheadXlator rda = rda();
         list(rda, opendir(rda));
         brick.names.add("while-away");
-        rda.notify(Event.CHILD_DOWN, brick);
+        rda.notify(Event.SOME_DESCENDENT_DOWN, brick);
+        assertTrue(list(rda, opendir(rda)).contains("while-away"));
+        brick.names.add("after-reconnect");
+        rda.notify(Event.CHILD_UP, brick);
+        assertTrue(list(rda, opendir(rda)).contains("after-reconnect"));
+    }
+
+    @Test
+    void aReconnectsEverythingUpcallDropsEveryKeptListing() {
+        fill(3);
+        ReaddirAheadXlator rda = rda();
+        list(rda, opendir(rda));
+        brick.names.add("while-away");
+        rda.upcall(Upcall.everything(), brick);
         assertTrue(list(rda, opendir(rda)).contains("while-away"));
     }
 
