@@ -22,7 +22,7 @@ final class Cluster implements AutoCloseable {
             {"vol-open-behind", "performance/open-behind"},
             {"vol-quick-read", "performance/quick-read", "cache-timeout", "60"},
             {"vol-write-behind", "performance/write-behind"},
-            {"vol-readdir-ahead", "performance/readdir-ahead"},
+            {"vol-readdir-ahead", "performance/readdir-ahead", "rda-listing-timeout", "600"},
             {"vol-nl-cache", "performance/nl-cache", "nl-cache-timeout", "600"},
             {"vol-md-cache", "performance/md-cache", "md-cache-timeout", "600", "cache-invalidation", "on"},
             {"vol", "debug/io-stats"}};

@@ -924,10 +924,11 @@ public class FuseBridge extends FuseStubFS {
             Caller c = callers.current();
             Gfid dir = fd.gfid();
             FileStat st = FileStat.of(Memory.allocateDirect(RUNTIME, FILE_STAT_SIZE, true));
+            NameBuffer name = new NameBuffer();
             // Offset 0 for every entry: libfuse keeps the whole listing and serves later
             // READDIRs from it, so one upcall reads the directory to its end.
-            fill(filler, buf, st, ".", FileType.S_IFDIR, dir.ino());
-            fill(filler, buf, st, "..", FileType.S_IFDIR, parentIno(path, dir));
+            fill(filler, buf, st, name, ".", FileType.S_IFDIR, dir.ino());
+            fill(filler, buf, st, name, "..", FileType.S_IFDIR, parentIno(path, dir));
             long cookie = 0;
             while (true) {
                 ReaddirReply r = await(top.readdirp(c, fd, READDIR_CHUNK, cookie, Xdata.EMPTY));
@@ -947,7 +948,7 @@ public class FuseBridge extends FuseStubFS {
                         type = d.type() << 12;
                         ino = d.ino();
                     }
-                    if (fill(filler, buf, st, d.name(), type, ino) != 0) {
+                    if (fill(filler, buf, st, name, d.name(), type, ino) != 0) {
                         throw Errno.ENOMEM.exception("libfuse could not buffer the listing of " + path);
                     }
                 }
@@ -968,12 +969,44 @@ public class FuseBridge extends FuseStubFS {
         return parent == null ? Gfid.ROOT.ino() : parent.gfid().ino();
     }
 
-    private static int fill(FuseFillDir filler, Pointer buf, FileStat st, String name, int type, long ino) {
+    private static int fill(FuseFillDir filler, Pointer buf, FileStat st, NameBuffer name, String entry, int type,
+                            long ino) {
         st.st_mode.set(type);
         st.st_ino.set(ino);
-        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-        byte[] cName = Arrays.copyOf(utf8, utf8.length + 1); // NUL-terminated, as the C filler expects
-        return filler.apply(buf, ByteBuffer.wrap(cName), Struct.getMemory(st), 0);
+        return filler.apply(buf, name.of(entry), Struct.getMemory(st), 0);
+    }
+
+    /**
+     * One entry name at a time as the C filler expects it (NUL-terminated UTF-8), in a direct
+     * buffer: jnr passes its address, where a heap buffer is copied to native memory and back on
+     * every call, thousands of times per listing.
+     */
+    static final class NameBuffer {
+        /** NAME_MAX bytes; a longer name (impossible on Linux) is refused by the filler's caller. */
+        private static final int NAME_MAX = 255;
+        private final ByteBuffer buf = ByteBuffer.allocateDirect(NAME_MAX + 1);
+
+        ByteBuffer of(String name) {
+            buf.clear();
+            int n = name.length();
+            boolean ascii = n <= NAME_MAX;
+            for (int i = 0; ascii && i < n; i++) {
+                char ch = name.charAt(i);
+                if (ch >= 0x80 || ch == 0) ascii = false;
+                else buf.put((byte) ch);
+            }
+            if (!ascii) {
+                buf.clear();
+                byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+                if (utf8.length > NAME_MAX) {
+                    throw Errno.ENAMETOOLONG.exception("directory entry name longer than " + NAME_MAX + " bytes: "
+                            + name.substring(0, 32) + "...");
+                }
+                buf.put(utf8);
+            }
+            buf.put((byte) 0);
+            return buf.flip();
+        }
     }
 
     @Override

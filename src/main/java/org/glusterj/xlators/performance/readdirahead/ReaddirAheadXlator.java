@@ -1,21 +1,34 @@
 package org.glusterj.xlators.performance.readdirahead;
 
+import io.netty.buffer.ByteBuf;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.glusterj.core.AttrReply;
 import org.glusterj.core.Caller;
+import org.glusterj.core.ChangeReply;
 import org.glusterj.core.Dirent;
 import org.glusterj.core.Done;
 import org.glusterj.core.EntryReply;
+import org.glusterj.core.Event;
 import org.glusterj.core.Fd;
+import org.glusterj.core.Flock;
 import org.glusterj.core.Gfid;
+import org.glusterj.core.LkReply;
 import org.glusterj.core.Loc;
 import org.glusterj.core.ParentReply;
+import org.glusterj.core.ReadReply;
 import org.glusterj.core.ReaddirReply;
 import org.glusterj.core.RenameReply;
+import org.glusterj.core.SeekReply;
+import org.glusterj.core.SetAttr;
 import org.glusterj.core.Upcall;
+import org.glusterj.core.XattrReply;
 import org.glusterj.core.Xdata;
 import org.glusterj.core.Xlator;
 import org.glusterj.core.XlatorConfig;
@@ -27,9 +40,12 @@ import org.glusterj.options.Option;
  * listing the kernel asks for next is already on its way or here; readdirp is served from that
  * buffer. Beyond GlusterFS, a complete listing is kept for {@code rda-listing-timeout} and a later
  * opendir of the same directory is listed from it without asking the bricks: programs that list
- * a directory again and again (ls, shells, build tools) pay once. Any change this client makes to
- * the directory's names, and a brick's cache-invalidation upcall, drops the kept listing; another
- * client's changes show within the timeout, as with the kernel's entry cache.
+ * a directory again and again (ls, shells, build tools) pay once. This client's own changes to
+ * the directory's names are applied to the kept listing (a directory it makes starts one), so a
+ * program that fills a directory and lists it never waits for the bricks; a brick's
+ * cache-invalidation upcall drops it. With the bricks' cache invalidation on, the timeout can be
+ * as long as their cache-invalidation-timeout; without, another client's changes show within it,
+ * as with the kernel's entry cache.
  */
 public final class ReaddirAheadXlator extends Xlator {
     public static final Option<Long> REQUEST_SIZE = Option.size("rda-request-size", "131072", 4096, 131072,
@@ -42,8 +58,9 @@ public final class ReaddirAheadXlator extends Xlator {
             "Bytes of entries kept in all: complete listings kept for later opendirs are dropped, least "
                     + "recently used first, beyond this.");
     public static final Option<Duration> LISTING_TIMEOUT = Option.time("rda-listing-timeout", "1", Duration.ZERO,
-            Duration.ofSeconds(600), "Seconds a complete listing is reused by later opendirs of the directory, "
-                    + "unless this client changes its names or an upcall says another did; 0 reuses nothing.");
+            Duration.ofSeconds(600), "Seconds a complete listing is reused by later opendirs of the directory (this client's own "
+                    + "changes to its names are applied to it; an upcall saying another client changed it drops "
+                    + "it); 0 reuses nothing. Keep it no longer than the bricks' cache-invalidation-timeout.");
     public static final List<Option<?>> OPTIONS = List.of(REQUEST_SIZE, LOW_WMARK, HIGH_WMARK, CACHE_LIMIT,
             LISTING_TIMEOUT, Option.bool("parallel-readdir", false,
                     "Accepted for GlusterFS compatibility; glusterj's distribute already lists bricks in turn."));
@@ -72,21 +89,44 @@ public final class ReaddirAheadXlator extends Xlator {
 
     // ---- listing ----
 
+    /**
+     * With a kept listing at hand the directory is not opened below at all until a fop other than
+     * listing it needs that (see {@link KeptStream}): a repeated listing costs no round trip.
+     */
     @Override
     public CompletableFuture<Done> opendir(Caller c, Loc loc, Fd fd, Xdata x) {
+        Listings.Numbered kept = x.isEmpty() ? listings.get(fd.gfid()) : null;
+        if (kept != null) {
+            fd.setCtx(this, new KeptStream(kept, c, loc, x));
+            return CompletableFuture.completedFuture(Done.OK);
+        }
+        long changesAtStart = listings.changes();
+        long startedAt = listings.now();
         return firstChild().opendir(c, loc, fd, x).thenApply(done -> {
-            List<Dirent> kept = listings.get(fd.gfid());
-            DirStream s = kept != null ? DirStream.complete(kept) : new DirStream(listings.changes(), listings.limit());
+            DirStream s = new DirStream(changesAtStart, startedAt, listings.limit());
             fd.setCtx(this, s);
-            if (kept == null) fetch(c, fd, s);
+            fetch(c, fd, s);
             return done;
         });
     }
 
     @Override
+    public CompletableFuture<ReaddirReply> readdir(Caller c, Fd fd, int size, long offset, Xdata x) {
+        if (fd.ctx(this) instanceof KeptStream k) {
+            if (x.isEmpty()) return CompletableFuture.completedFuture(k.from(offset, size));
+            return k.open(fd).thenCompose(d -> firstChild().readdir(c, fd, size, offset, x));
+        }
+        return firstChild().readdir(c, fd, size, offset, x);
+    }
+
+    @Override
     public CompletableFuture<ReaddirReply> readdirp(Caller c, Fd fd, int size, long offset, Xdata x) {
-        DirStream s = fd.ctx(this);
-        if (s == null || !x.isEmpty()) return firstChild().readdirp(c, fd, size, offset, x);
+        Object ctx = fd.ctx(this);
+        if (ctx instanceof KeptStream k) {
+            if (x.isEmpty()) return CompletableFuture.completedFuture(k.from(offset, size));
+            return k.open(fd).thenCompose(d -> firstChild().readdirp(c, fd, size, offset, x));
+        }
+        if (!(ctx instanceof DirStream s) || !x.isEmpty()) return firstChild().readdirp(c, fd, size, offset, x);
         CompletableFuture<Void> wait;
         synchronized (s) {
             if (s.bypass || offset != s.served) {
@@ -133,7 +173,7 @@ public final class ReaddirAheadXlator extends Xlator {
                 else if (r.entries() == null || r.entries().isEmpty()) complete = s.finish();
                 else s.add(r.entries());
             }
-            if (complete != null) listings.put(fd.gfid(), complete, s.changesAtStart);
+            if (complete != null) listings.put(fd.gfid(), complete, s.changesAtStart, s.startedAt);
             done.complete(null);
             if (t == null && complete == null && s.bufferedBytes < highWmark) fetch(c, fd, s);
         });
@@ -142,70 +182,248 @@ public final class ReaddirAheadXlator extends Xlator {
 
     @Override
     public void releasedir(Fd fd) {
-        fd.takeCtx(this);
-        super.releasedir(fd);
+        Object ctx = fd.takeCtx(this);
+        CompletableFuture<?> pending = null;
+        if (ctx instanceof KeptStream k) {
+            pending = k.opened();
+            if (pending == null) return; // never opened below: nothing to release there
+        } else if (ctx instanceof DirStream s) {
+            synchronized (s) {
+                pending = s.inFlight;
+            }
+        }
+        // A read ahead still on its way is let finish first: the brick should not close the
+        // directory under a readdir it is serving. A deferred opendir that failed left nothing open.
+        if (pending == null) super.releasedir(fd);
+        else if (ctx instanceof KeptStream) pending.thenRun(() -> super.releasedir(fd));
+        else pending.whenComplete((v, t) -> super.releasedir(fd));
     }
 
-    // ---- changes that make a kept listing wrong ----
+    // ---- other fops on an open directory: a deferred opendir is sent first ----
+
+    private <T> CompletableFuture<T> opened(Fd fd, Supplier<CompletableFuture<T>> fop) {
+        if (fd.ctx(this) instanceof KeptStream k) return k.open(fd).thenCompose(d -> fop.get());
+        return fop.get();
+    }
+
+    @Override
+    public CompletableFuture<AttrReply> fstat(Caller c, Fd fd, Xdata x) {
+        return opened(fd, () -> firstChild().fstat(c, fd, x));
+    }
+
+    @Override
+    public CompletableFuture<ChangeReply> fsetattr(Caller c, Fd fd, SetAttr attr, Xdata x) {
+        return opened(fd, () -> firstChild().fsetattr(c, fd, attr, x));
+    }
+
+    @Override
+    public CompletableFuture<ChangeReply> ftruncate(Caller c, Fd fd, long offset, Xdata x) {
+        return opened(fd, () -> firstChild().ftruncate(c, fd, offset, x));
+    }
+
+    @Override
+    public CompletableFuture<ReadReply> readv(Caller c, Fd fd, int size, long offset, int flags, Xdata x) {
+        return opened(fd, () -> firstChild().readv(c, fd, size, offset, flags, x));
+    }
+
+    @Override
+    public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
+        return opened(fd, () -> firstChild().writev(c, fd, data, offset, flags, x));
+    }
+
+    @Override
+    public CompletableFuture<Done> flush(Caller c, Fd fd, Xdata x) {
+        return opened(fd, () -> firstChild().flush(c, fd, x));
+    }
+
+    @Override
+    public CompletableFuture<ChangeReply> fsync(Caller c, Fd fd, boolean datasync, Xdata x) {
+        return opened(fd, () -> firstChild().fsync(c, fd, datasync, x));
+    }
+
+    @Override
+    public CompletableFuture<ChangeReply> fallocate(Caller c, Fd fd, int mode, long offset, long len, Xdata x) {
+        return opened(fd, () -> firstChild().fallocate(c, fd, mode, offset, len, x));
+    }
+
+    @Override
+    public CompletableFuture<ChangeReply> discard(Caller c, Fd fd, long offset, long len, Xdata x) {
+        return opened(fd, () -> firstChild().discard(c, fd, offset, len, x));
+    }
+
+    @Override
+    public CompletableFuture<ChangeReply> zerofill(Caller c, Fd fd, long offset, long len, Xdata x) {
+        return opened(fd, () -> firstChild().zerofill(c, fd, offset, len, x));
+    }
+
+    @Override
+    public CompletableFuture<SeekReply> seek(Caller c, Fd fd, long offset, int what, Xdata x) {
+        return opened(fd, () -> firstChild().seek(c, fd, offset, what, x));
+    }
+
+    @Override
+    public CompletableFuture<LkReply> lk(Caller c, Fd fd, int cmd, Flock lock, Xdata x) {
+        return opened(fd, () -> firstChild().lk(c, fd, cmd, lock, x));
+    }
+
+    @Override
+    public CompletableFuture<Done> fsyncdir(Caller c, Fd fd, boolean datasync, Xdata x) {
+        return opened(fd, () -> firstChild().fsyncdir(c, fd, datasync, x));
+    }
+
+    @Override
+    public CompletableFuture<XattrReply> fgetxattr(Caller c, Fd fd, String name, Xdata x) {
+        return opened(fd, () -> firstChild().fgetxattr(c, fd, name, x));
+    }
+
+    @Override
+    public CompletableFuture<Done> fsetxattr(Caller c, Fd fd, Map<String, byte[]> values, int flags, Xdata x) {
+        return opened(fd, () -> firstChild().fsetxattr(c, fd, values, flags, x));
+    }
+
+    @Override
+    public CompletableFuture<Done> fremovexattr(Caller c, Fd fd, String name, Xdata x) {
+        return opened(fd, () -> firstChild().fremovexattr(c, fd, name, x));
+    }
+
+    // ---- changes to names, which kept listings follow ----
 
     @Override
     public CompletableFuture<EntryReply> create(Caller c, Loc loc, int flags, int mode, int umask, Fd fd, Xdata x) {
-        return changing(firstChild().create(c, loc, flags, mode, umask, fd, x), loc.parent());
+        long mark = listings.changing();
+        return following(firstChild().create(c, loc, flags, mode, umask, fd, x), loc.parent(),
+                r -> listings.added(loc.parent(), loc.name(), r.attr(), mark));
     }
 
     @Override
     public CompletableFuture<EntryReply> mkdir(Caller c, Loc loc, int mode, int umask, Xdata x) {
-        return changing(firstChild().mkdir(c, loc, mode, umask, x), loc.parent());
+        long mark = listings.changing();
+        long startedAt = listings.now();
+        return following(firstChild().mkdir(c, loc, mode, umask, x), loc.parent(),
+                r -> listings.madeDirectory(loc.parent(), loc.name(), r.attr(), mark, startedAt));
     }
 
     @Override
     public CompletableFuture<EntryReply> mknod(Caller c, Loc loc, int mode, long rdev, int umask, Xdata x) {
-        return changing(firstChild().mknod(c, loc, mode, rdev, umask, x), loc.parent());
+        long mark = listings.changing();
+        return following(firstChild().mknod(c, loc, mode, rdev, umask, x), loc.parent(),
+                r -> listings.added(loc.parent(), loc.name(), r.attr(), mark));
     }
 
     @Override
     public CompletableFuture<EntryReply> symlink(Caller c, String target, Loc loc, int umask, Xdata x) {
-        return changing(firstChild().symlink(c, target, loc, umask, x), loc.parent());
+        long mark = listings.changing();
+        return following(firstChild().symlink(c, target, loc, umask, x), loc.parent(),
+                r -> listings.added(loc.parent(), loc.name(), r.attr(), mark));
     }
 
     @Override
     public CompletableFuture<EntryReply> link(Caller c, Loc oldLoc, Loc newLoc, Xdata x) {
-        return changing(firstChild().link(c, oldLoc, newLoc, x), newLoc.parent());
+        long mark = listings.changing();
+        return following(firstChild().link(c, oldLoc, newLoc, x), newLoc.parent(),
+                r -> listings.added(newLoc.parent(), newLoc.name(), r.attr(), mark));
     }
 
     @Override
     public CompletableFuture<ParentReply> unlink(Caller c, Loc loc, int xflags, Xdata x) {
-        return changing(firstChild().unlink(c, loc, xflags, x), loc.parent());
+        long mark = listings.changing();
+        return following(firstChild().unlink(c, loc, xflags, x), loc.parent(),
+                r -> listings.removed(loc.parent(), loc.name(), mark));
     }
 
     @Override
     public CompletableFuture<ParentReply> rmdir(Caller c, Loc loc, int flags, Xdata x) {
-        return changing(firstChild().rmdir(c, loc, flags, x), loc.parent(), loc.gfid());
+        long mark = listings.changing();
+        return following(firstChild().rmdir(c, loc, flags, x), loc.parent(), r -> {
+            listings.removed(loc.parent(), loc.name(), mark);
+            listings.drop(loc.gfid());
+        });
     }
 
     @Override
     public CompletableFuture<RenameReply> rename(Caller c, Loc oldLoc, Loc newLoc, Xdata x) {
-        return changing(firstChild().rename(c, oldLoc, newLoc, x), oldLoc.parent(), newLoc.parent());
+        long mark = listings.changing();
+        return following(firstChild().rename(c, oldLoc, newLoc, x), oldLoc.parent(), r -> {
+            listings.renamed(oldLoc.parent(), oldLoc.name(), newLoc.parent(), newLoc.name(), r.attr(), mark);
+            if (newLoc.gfid() != null) listings.drop(newLoc.gfid()); // a directory renamed over is gone
+        }).whenComplete((r, t) -> {
+            if (t != null) listings.drop(newLoc.parent());
+        });
     }
 
     @Override
     public void upcall(Upcall upcall, Xlator source) {
-        if (upcall.has(Upcall.ENTRIES) || upcall.has(Upcall.GONE)) listings.drop(upcall.gfid());
+        if (upcall.isEverything()) listings.dropAll(); // a brick reconnected: what it said meanwhile is lost
+        else if (upcall.has(Upcall.ENTRIES) || upcall.has(Upcall.GONE)) listings.drop(upcall.gfid());
         super.upcall(upcall, source);
     }
 
-    /** Drops the kept listings of {@code dirs} before the change is sent and again when it is done. */
-    private <T> CompletableFuture<T> changing(CompletableFuture<T> fop, Gfid... dirs) {
-        for (Gfid d : dirs) listings.drop(d);
+    @Override
+    public void notify(Event event, Xlator source) {
+        // A brick went (its names must not be listed from here) or came back (its upcalls of the
+        // time it was away are lost): trust no listing.
+        if (event.changesReachableBricks()) listings.dropAll();
+        super.notify(event, source);
+    }
+
+    /**
+     * Applies a change's outcome to the kept listings once it is done; a failed change may still
+     * have happened (a lost reply), so the directory's listing is dropped.
+     */
+    private <T> CompletableFuture<T> following(CompletableFuture<T> fop, Gfid dir, Consumer<T> done) {
         return fop.whenComplete((r, t) -> {
-            for (Gfid d : dirs) listings.drop(d);
+            if (t == null) done.accept(r);
+            else listings.drop(dir);
         });
+    }
+
+    /**
+     * An open directory listed from a kept listing, as it was at opendir: an entry's offset is its
+     * position, so a listing resumes (or seeks) anywhere in it without the bricks. The opendir
+     * below is sent only when another fop on the directory needs it (fstat, fsyncdir, locks,
+     * xattrs, a readdir with xdata); every fop on an fd passes through here, so none can reach the
+     * bricks with a directory they never opened.
+     */
+    private final class KeptStream {
+        final Listings.Numbered entries;
+        private final Caller caller;
+        private final Loc loc;
+        private final Xdata xdata;
+        private CompletableFuture<Done> opened; // guarded by this
+
+        KeptStream(Listings.Numbered entries, Caller caller, Loc loc, Xdata xdata) {
+            this.entries = entries;
+            this.caller = caller;
+            this.loc = loc;
+            this.xdata = xdata;
+        }
+
+        ReaddirReply from(long offset, int size) {
+            return new ReaddirReply(entries.page(offset, size), Xdata.EMPTY);
+        }
+
+        synchronized CompletableFuture<Done> open(Fd fd) {
+            if (opened == null) {
+                try {
+                    opened = firstChild().opendir(caller, loc, fd, xdata);
+                } catch (RuntimeException e) {
+                    opened = CompletableFuture.failedFuture(e);
+                }
+            }
+            return opened;
+        }
+
+        /** The deferred opendir once sent, else null. */
+        synchronized CompletableFuture<Done> opened() {
+            return opened;
+        }
     }
 
     /** What one open directory has read ahead and served. Guarded by its own monitor. */
     private static final class DirStream {
         final java.util.ArrayDeque<Dirent> buffered = new java.util.ArrayDeque<>();
         final long changesAtStart;
+        final long startedAt;
         final long keepLimit;
         long bufferedBytes;
         long allBytes;
@@ -218,17 +436,10 @@ public final class ReaddirAheadXlator extends Xlator {
         /** Every entry read so far, to keep the listing once complete; null once too big or not from 0. */
         List<Dirent> all = new ArrayList<>();
 
-        DirStream(long changesAtStart, long keepLimit) {
+        DirStream(long changesAtStart, long startedAt, long keepLimit) {
             this.changesAtStart = changesAtStart;
+            this.startedAt = startedAt;
             this.keepLimit = keepLimit;
-        }
-
-        static DirStream complete(List<Dirent> kept) {
-            DirStream s = new DirStream(-1, 0);
-            for (Dirent d : kept) s.push(d);
-            s.eof = true;
-            s.all = null;
-            return s;
         }
 
         void add(List<Dirent> entries) {

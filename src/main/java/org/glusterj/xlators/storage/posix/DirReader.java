@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import jnr.ffi.Pointer;
 import org.glusterj.core.Dirent;
+import org.glusterj.core.Errno;
 import org.glusterj.core.FileType;
 import org.glusterj.core.FopException;
 import org.glusterj.core.Gfid;
@@ -34,6 +35,7 @@ final class DirReader {
     List<Dirent> read(int size, long offset) {
         List<Dirent> out = new ArrayList<>();
         synchronized (dir) {
+            if (dir.closed()) throw Errno.EBADF.exception("directory " + dir.gfid + " was released while being read");
             if (offset == 0) {
                 Sys.C.rewinddir(dir.dirStream);
             } else if (offset != dir.position) {
@@ -86,7 +88,7 @@ final class DirReader {
             int type = dType != 0 ? dType : FileType.direntType(Sys.fstatat(dir.fd, name).mode);
             return new Dirent(name, g != null ? g.ino() : dIno, cookie, type, null, null);
         } catch (FopException e) {
-            if (e.errno() == org.glusterj.core.Errno.ENOENT) return null;
+            if (e.errno() == Errno.ENOENT) return null;
             throw e;
         }
     }

@@ -14,6 +14,8 @@ final class OpenFile {
     final Pointer dirStream;
     /** The cookie after the last entry returned; guarded by this object. */
     long position = -1;
+    /** Whether the directory stream was closed; guarded by this object. */
+    private boolean closed;
 
     OpenFile(int fd, Gfid gfid, Pointer dirStream) {
         this.fd = fd;
@@ -29,8 +31,25 @@ final class OpenFile {
         return dirStream != null;
     }
 
+    /**
+     * Closes it. A directory's stream is closed under this object's lock, which a readdir holds
+     * while it walks the stream: a releasedir that overtakes a readdir still running (a client's
+     * read-ahead in flight as it closes) must not free the stream under it.
+     */
     void close() {
-        if (dirStream != null) Sys.C.closedir(dirStream);
-        else Sys.closeQuietly(fd);
+        if (dirStream == null) {
+            Sys.closeQuietly(fd);
+            return;
+        }
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            Sys.C.closedir(dirStream);
+        }
+    }
+
+    /** Whether the directory stream was closed; the caller holds this object's lock. */
+    boolean closed() {
+        return closed;
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.glusterj.core.AttrReply;
 import org.glusterj.core.Caller;
 import org.glusterj.core.Dirent;
 import org.glusterj.core.Done;
@@ -25,6 +26,8 @@ import org.glusterj.core.Inode;
 import org.glusterj.core.Loc;
 import org.glusterj.core.ParentReply;
 import org.glusterj.core.ReaddirReply;
+import org.glusterj.core.RenameReply;
+import org.glusterj.core.Event;
 import org.glusterj.core.Upcall;
 import org.glusterj.core.Xdata;
 import org.glusterj.core.Xlator;
@@ -44,6 +47,7 @@ class ReaddirAheadXlatorTest {
         int page = 3;
         int readdirps;
         int opendirs;
+        int releasedirs;
         Errno failAt;
         boolean hold;
         final List<Runnable> held = new ArrayList<>();
@@ -56,6 +60,18 @@ class ReaddirAheadXlatorTest {
         public CompletableFuture<Done> opendir(Caller c, Loc loc, Fd fd, Xdata x) {
             opendirs++;
             return CompletableFuture.completedFuture(Done.OK);
+        }
+
+        @Override
+        public void releasedir(Fd fd) {
+            releasedirs++;
+        }
+
+        @Override
+        public CompletableFuture<AttrReply> fstat(Caller c, Fd fd, Xdata x) {
+            if (opendirs == 0) return CompletableFuture.failedFuture(Errno.EBADF.exception("never opened"));
+            return CompletableFuture.completedFuture(new AttrReply(
+                    new Iatt(fd.gfid(), FileType.S_IFDIR | 0755, 2, 0, 0, 0, 0, 1, 4096, 0, 0, 0, 0, 0, 0), Xdata.EMPTY));
         }
 
         @Override
@@ -75,8 +91,38 @@ class ReaddirAheadXlatorTest {
 
         @Override
         public CompletableFuture<EntryReply> create(Caller c, Loc loc, int flags, int mode, int umask, Fd fd, Xdata x) {
-            names.add(loc.name());
-            return CompletableFuture.completedFuture(new EntryReply(null, null, null, Xdata.EMPTY));
+            return made(loc, FileType.S_IFREG | 0644);
+        }
+
+        @Override
+        public CompletableFuture<EntryReply> mkdir(Caller c, Loc loc, int mode, int umask, Xdata x) {
+            return made(loc, FileType.S_IFDIR | 0755);
+        }
+
+        /** Adds the name (in this one directory) and answers with attributes, or fails with {@link #failAt}. */
+        private CompletableFuture<EntryReply> made(Loc loc, int mode) {
+            CompletableFuture<EntryReply> f = new CompletableFuture<>();
+            Runnable answer = () -> {
+                if (failAt != null) {
+                    f.completeExceptionally(failAt.exception("scripted"));
+                    return;
+                }
+                names.add(loc.name());
+                Gfid g = loc.gfid() != null ? loc.gfid() : Gfid.random();
+                f.complete(new EntryReply(new Iatt(g, mode, 1, 0, 0, 0, 0, 1, 4096, 0, 0, 0, 0, 0, 0), null, null,
+                        Xdata.EMPTY));
+            };
+            if (hold) held.add(answer);
+            else answer.run();
+            return f;
+        }
+
+        @Override
+        public CompletableFuture<RenameReply> rename(Caller c, Loc oldLoc, Loc newLoc, Xdata x) {
+            names.remove(oldLoc.name());
+            names.add(newLoc.name());
+            Iatt a = new Iatt(oldLoc.gfid(), FileType.S_IFREG | 0644, 1, 0, 0, 0, 0, 1, 4096, 0, 0, 0, 0, 0, 0);
+            return CompletableFuture.completedFuture(new RenameReply(a, null, null, null, null, Xdata.EMPTY));
         }
 
         @Override
@@ -137,11 +183,11 @@ class ReaddirAheadXlatorTest {
         assertEquals(FileType.S_IFREG >>> 12, first.get(0).type());
         assertEquals(brick.names, list(rda, opendir(rda)));
         assertEquals(before, brick.readdirps, "no readdirp reached the brick");
-        assertEquals(3, brick.opendirs, "opendir itself still goes to the brick");
+        assertEquals(1, brick.opendirs, "a directory listed from a kept listing is not opened on the brick");
     }
 
     @Test
-    void ownCreateAndUnlinkDropTheKeptListing() {
+    void ownCreateAndUnlinkShowAtOnce() {
         fill(5);
         ReaddirAheadXlator rda = rda();
         list(rda, opendir(rda));
@@ -227,5 +273,170 @@ class ReaddirAheadXlatorTest {
         CompletionException e = assertThrows(CompletionException.class,
                 () -> rda.readdirp(C, fd, 4096, 0, Xdata.EMPTY).join());
         assertEquals(Errno.EIO, FopException.errnoOf(e));
+    }
+
+    private void create(ReaddirAheadXlator rda, Gfid dir, String name) {
+        rda.create(C, Loc.entry(dir, name, "/d/" + name), 0, 0644, 0, new Fd(new Inode(Gfid.random(), 0), 0, 1),
+                Xdata.EMPTY).join();
+    }
+
+    @Test
+    void ownCreatesAndUnlinksAreAppliedToTheKeptListingWithoutReadingItAgain() {
+        fill(5);
+        ReaddirAheadXlator rda = rda();
+        list(rda, opendir(rda));
+        int before = brick.readdirps;
+        create(rda, dirGfid, "new");
+        rda.unlink(C, Loc.entry(dirGfid, "f0", "/d/f0"), 0, Xdata.EMPTY).join();
+        assertEquals(List.of("f1", "f2", "f3", "f4", "new"), list(rda, opendir(rda)));
+        assertEquals(before, brick.readdirps, "served from the kept listing");
+        assertEquals(brick.names, List.of("f1", "f2", "f3", "f4", "new"));
+    }
+
+    @Test
+    void aDirectoryThisClientMadeIsListedWithoutTheBricksAndFollowsItsCreates() {
+        ReaddirAheadXlator rda = rda("rda-listing-timeout", "600");
+        Gfid parent = Gfid.random();
+        Gfid made = rda.mkdir(C, Loc.entry(parent, "d", "/d"), 0755, 0, Xdata.EMPTY).join().attr().gfid();
+        create(rda, made, "a");
+        create(rda, made, "b");
+        Fd fd = new Fd(new Inode(made, FileType.S_IFDIR), 0, 1);
+        rda.opendir(C, Loc.of(made, "/d"), fd, Xdata.EMPTY).join();
+        List<Dirent> all = rda.readdirp(C, fd, 4096, 0, Xdata.EMPTY).join().entries();
+        assertEquals(List.of(".", "..", "a", "b"), all.stream().map(Dirent::name).toList());
+        assertEquals(made.ino(), all.get(0).ino());
+        assertEquals(parent.ino(), all.get(1).ino());
+        assertEquals(FileType.S_IFDIR >>> 12, all.get(0).type());
+        assertEquals(FileType.S_IFREG >>> 12, all.get(2).type());
+        assertTrue(rda.readdirp(C, fd, 4096, all.get(3).offset(), Xdata.EMPTY).join().entries().isEmpty());
+        assertEquals(0, brick.readdirps, "nothing was read from the brick");
+    }
+
+    @Test
+    void aKeptListingResumesAtAnyOffsetItHandedOut() {
+        fill(9);
+        ReaddirAheadXlator rda = rda();
+        list(rda, opendir(rda));
+        Fd fd = opendir(rda);
+        List<Dirent> all = rda.readdirp(C, fd, 1 << 20, 0, Xdata.EMPTY).join().entries();
+        assertEquals(9, all.size());
+        List<Dirent> after = rda.readdirp(C, fd, 1 << 20, all.get(4).offset(), Xdata.EMPTY).join().entries();
+        assertEquals(List.of("f5", "f6", "f7", "f8"), after.stream().map(Dirent::name).toList());
+        List<Dirent> small = rda.readdirp(C, fd, 1, 0, Xdata.EMPTY).join().entries();
+        assertEquals(List.of("f0"), small.stream().map(Dirent::name).toList(), "at least one entry, at most size");
+        long two = Listings.weight(all.get(1)) + Listings.weight(all.get(2));
+        assertEquals(List.of("f1", "f2"), rda.readdirp(C, fd, (int) two, 1, Xdata.EMPTY).join().entries().stream()
+                .map(Dirent::name).toList());
+        assertEquals(List.of("f1"), rda.readdirp(C, fd, (int) two - 1, 1, Xdata.EMPTY).join().entries().stream()
+                .map(Dirent::name).toList());
+        assertTrue(rda.readdirp(C, fd, 4096, 9, Xdata.EMPTY).join().entries().isEmpty(), "past the end");
+    }
+
+    @Test
+    void overlappingChangesDropTheKeptListingInsteadOfApplyingOutOfOrder() {
+        fill(3);
+        ReaddirAheadXlator rda = rda();
+        list(rda, opendir(rda));
+        brick.hold = true;
+        CompletableFuture<EntryReply> one = rda.create(C, Loc.entry(dirGfid, "x", "/d/x"), 0, 0644, 0,
+                new Fd(new Inode(Gfid.random(), 0), 0, 1), Xdata.EMPTY);
+        CompletableFuture<EntryReply> two = rda.create(C, Loc.entry(dirGfid, "y", "/d/y"), 0, 0644, 0,
+                new Fd(new Inode(Gfid.random(), 0), 0, 1), Xdata.EMPTY);
+        brick.hold = false;
+        brick.held.forEach(Runnable::run);
+        one.join();
+        two.join();
+        int before = brick.readdirps;
+        assertEquals(List.of("f0", "f1", "f2", "x", "y"), list(rda, opendir(rda)));
+        assertTrue(brick.readdirps > before, "read again from the brick");
+    }
+
+    @Test
+    void aFailedCreateDropsTheKeptListing() {
+        fill(3);
+        ReaddirAheadXlator rda = rda();
+        list(rda, opendir(rda));
+        brick.failAt = Errno.EIO;
+        assertThrows(CompletionException.class, () -> create(rda, dirGfid, "x"));
+        brick.failAt = null;
+        brick.names.add("appeared-anyway");
+        assertTrue(list(rda, opendir(rda)).contains("appeared-anyway"));
+    }
+
+    @Test
+    void aRenameWithinTheDirectoryMovesTheName() {
+        fill(3);
+        ReaddirAheadXlator rda = rda();
+        list(rda, opendir(rda));
+        int before = brick.readdirps;
+        rda.rename(C, new Loc(Gfid.random(), dirGfid, "f1", "/d/f1"), Loc.entry(dirGfid, "g", "/d/g"), Xdata.EMPTY)
+                .join();
+        assertEquals(List.of("f0", "f2", "g"), list(rda, opendir(rda)));
+        assertEquals(before, brick.readdirps);
+    }
+
+    @Test
+    void aBrickGoingDownOrUpDropsEveryKeptListing() {
+        fill(3);
+        ReaddirAheadXlator rda = rda();
+        list(rda, opendir(rda));
+        brick.names.add("while-away");
+        rda.notify(Event.SOME_DESCENDENT_DOWN, brick);
+        assertTrue(list(rda, opendir(rda)).contains("while-away"));
+        brick.names.add("after-reconnect");
+        rda.notify(Event.CHILD_UP, brick);
+        assertTrue(list(rda, opendir(rda)).contains("after-reconnect"));
+    }
+
+    @Test
+    void aReconnectsEverythingUpcallDropsEveryKeptListing() {
+        fill(3);
+        ReaddirAheadXlator rda = rda();
+        list(rda, opendir(rda));
+        brick.names.add("while-away");
+        rda.upcall(Upcall.everything(), brick);
+        assertTrue(list(rda, opendir(rda)).contains("while-away"));
+    }
+
+    @Test
+    void releasedirWaitsForAReadAheadOnItsWay() {
+        fill(6);
+        brick.hold = true;
+        ReaddirAheadXlator rda = rda("rda-listing-timeout", "0");
+        Fd fd = opendir(rda);
+        rda.releasedir(fd);
+        assertEquals(0, brick.releasedirs, "not while the brick is still reading the directory");
+        brick.hold = false;
+        brick.held.forEach(Runnable::run);
+        assertEquals(1, brick.releasedirs);
+        Fd idle = opendir(rda);
+        list(rda, idle);
+        rda.releasedir(idle);
+        assertEquals(2, brick.releasedirs);
+    }
+
+    @Test
+    void aDirectoryListedFromAKeptListingIsOpenedOnTheBrickOnlyWhenAnotherFopNeedsIt() {
+        fill(4);
+        ReaddirAheadXlator rda = rda();
+        Fd first = opendir(rda);
+        list(rda, first);
+        rda.releasedir(first);
+        assertEquals(1, brick.opendirs);
+        assertEquals(1, brick.releasedirs);
+
+        Fd listedOnly = opendir(rda);
+        assertEquals(brick.names, list(rda, listedOnly));
+        rda.releasedir(listedOnly);
+        assertEquals(1, brick.opendirs, "listing alone opened nothing");
+        assertEquals(1, brick.releasedirs, "and nothing is released");
+
+        Fd statted = opendir(rda);
+        assertEquals(dirGfid, rda.fstat(C, statted, Xdata.EMPTY).join().attr().gfid());
+        rda.fstat(C, statted, Xdata.EMPTY).join();
+        assertEquals(2, brick.opendirs, "the fstat opened it first, once");
+        assertEquals(brick.names, list(rda, statted));
+        rda.releasedir(statted);
+        assertEquals(2, brick.releasedirs);
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -12,6 +13,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.glusterj.core.Dirent;
+import org.glusterj.core.Errno;
+import org.glusterj.core.FopException;
 import org.glusterj.core.Fd;
 import org.glusterj.core.FileType;
 import org.glusterj.core.Gfid;
@@ -146,5 +149,17 @@ class PosixReaddirTest extends BrickFixture {
         assertEquals(2, all.size());
         assertFalse(all.stream().anyMatch(e -> e.name().equals(".glusterfs")));
         posix.releasedir(fd);
+    }
+
+    @Test
+    void aReaddirAfterTheStreamWasReleasedFailsWithEbadfInsteadOfReadingFreedMemory() {
+        mkdir(Gfid.ROOT, "d");
+        Fd fd = opendir(Gfid.ROOT);
+        OpenFile stream = fd.ctx(posix);
+        assertNotNull(stream);
+        posix.releasedir(fd);
+        FopException e = assertThrows(FopException.class, () -> new DirReader(null, stream, true).read(4096, 0));
+        assertEquals(Errno.EBADF, e.errno());
+        stream.close(); // a second close (a racing release) is harmless
     }
 }
