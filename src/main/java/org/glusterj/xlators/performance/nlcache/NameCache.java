@@ -67,6 +67,15 @@ final class NameCache {
         return sequence.get();
     }
 
+    /** Whether every name in {@code dir} is known right now, so that following a listing would teach nothing. */
+    boolean knownComplete(Gfid dir) {
+        Dir d = dirs.get(dir);
+        if (d == null) return false;
+        synchronized (d) {
+            return !d.removed && d.inflight == 0 && d.present != null && clock.getAsLong() - d.completeUntil < 0;
+        }
+    }
+
     /** Whether {@code name} is known to be absent from {@code parent} right now. */
     boolean knownAbsent(Gfid parent, String name) {
         Dir d = dirs.get(parent);

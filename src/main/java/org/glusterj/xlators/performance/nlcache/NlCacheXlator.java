@@ -141,6 +141,12 @@ public final class NlCacheXlator extends Xlator {
      */
     private CompletableFuture<ReaddirReply> listing(Fd fd, long offset, Supplier<CompletableFuture<ReaddirReply>> wind) {
         Listing l;
+        if (offset == 0 && cache.knownComplete(fd.gfid())) {
+            // Already wholly known (and kept so by this client's changes and upcalls): collecting
+            // the names again costs a set of thousands of strings per listing and teaches nothing.
+            fd.takeCtx(this);
+            return wind.get();
+        }
         if (offset == 0) {
             l = new Listing(cache.stamp());
             fd.setCtx(this, l);

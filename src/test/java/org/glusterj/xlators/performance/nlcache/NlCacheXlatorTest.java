@@ -203,6 +203,20 @@ class NlCacheXlatorTest {
     }
 
     @Test
+    void listingAKnownDirectoryAgainKeepsItKnownAndOurCreatesVisible() {
+        brick.dirs.get(DIR).addAll(List.of("a", "b", "c"));
+        NlCacheXlator n = nlc();
+        listWhole(n, DIR);
+        create(n, DIR, "new");
+        listWhole(n, DIR); // answered below as always; nothing is collected, nothing is lost
+        assertEquals(Errno.ENOENT, lookup(n, DIR, "zz"));
+        assertEquals(0, brick.lookups, "still wholly known");
+        assertEquals(null, lookup(n, DIR, "new"), "our own create is asked for, and found");
+        assertEquals(Errno.ENOENT, lookup(n, DIR, "a2"));
+        assertEquals(1, brick.lookups);
+    }
+
+    @Test
     void aListingThatRacedACreateDoesNotMakeTheDirectoryKnown() {
         brick.dirs.get(DIR).addAll(List.of("a", "b", "c"));
         NlCacheXlator n = nlc();
