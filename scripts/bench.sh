@@ -195,6 +195,14 @@ fi
 # ---- runs --------------------------------------------------------------------------------------------
 systems=(local glusterj); dirs=("$LOCAL" "$JMNT")
 [ "$have_gluster" = yes ] && { systems+=(gluster); dirs+=("$GMNT"); }
+# The hypervisor's steal (/proc/stat) says how much CPU the virtual machine lost to its neighbours:
+# runs with much of it say more about the host than about either filesystem.
+cpu_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $9; exit }' /proc/stat; }
+steal_percent() { # "total steal" before, after
+  set -- $1 $2
+  awk -v t0="$1" -v s0="$2" -v t1="$3" -v s1="$4" 'BEGIN { d = t1 - t0; printf "%.0f", (d > 0 ? 100 * (s1 - s0) / d : 0) }'
+}
+
 say "workload: fio ${size} 1M seq write/read, 4k random read/write (10 s each), $files small files; $warmup uncounted warm-up and $runs counted run(s) per system, order: ${systems[*]}"
 start=$SECONDS
 for r in $(seq $((1 - warmup)) "$runs"); do
@@ -203,6 +211,7 @@ for r in $(seq $((1 - warmup)) "$runs"); do
     if [ "$r" -ge 1 ]; then echo "[run $r/$runs] $sys"; else echo "[warm-up $((r + warmup))/$warmup, not counted] $sys"; fi
     # In the background, so that Ctrl-C interrupts the wait at once instead of after the phase.
     : >"$RESULTS/current.out"
+    steal_before=$(cpu_ticks)
     workload "${dirs[$k]}" >"$RESULTS/current.out" 2>&1 &
     workload_pid=$!
     tail -n +1 -f --pid="$workload_pid" "$RESULTS/current.out" | awk '{ printf "    %-14s %10s %s\n", $1, $2, $3; fflush() }' &
@@ -213,7 +222,10 @@ for r in $(seq $((1 - warmup)) "$runs"); do
     [ "$status" = 0 ] || die "the workload failed on $sys (exit $status); output: $RESULTS/current.out"
     [ "$(awk 'NF == 3 && $2 ~ /^[0-9.]+$/' "$RESULTS/current.out" | wc -l)" = 9 ] \
       || die "the workload on $sys gave an incomplete set of figures; output: $RESULTS/current.out"
+    steal=$(steal_percent "$steal_before" "$(cpu_ticks)")
+    echo "    host CPU steal during this run: $steal%"
     [ "$r" -ge 1 ] && awk -v s="$sys" 'NF == 3 && $2 ~ /^[0-9.]+$/ { print s, $0 }' "$RESULTS/current.out" >>"$RESULTS/results.raw"
+    [ "$r" -ge 1 ] && echo "$sys $steal" >>"$RESULTS/steal.raw"
   done
 done
 say "workload done in $((SECONDS - start)) s"
@@ -234,9 +246,9 @@ grep -q "type debug/io-stats" "$WORK/client.vol" && say "glusterj io-stats (fop 
 } >"$RESULTS/rss.raw"
 
 # ---- the table ---------------------------------------------------------------------------------------
-python3 - "$RESULTS/results.raw" "$RESULTS/rss.raw" "$runs" "$size" "$files" "$warmup" <<'PY' | tee "$RESULTS/table.txt"
+python3 - "$RESULTS/results.raw" "$RESULTS/rss.raw" "$runs" "$size" "$files" "$warmup" "$RESULTS/steal.raw" <<'PY' | tee "$RESULTS/table.txt"
 import statistics, sys
-raw, rss_file, runs, size, files, warmup = sys.argv[1:7]
+raw, rss_file, runs, size, files, warmup, steal_file = sys.argv[1:8]
 vals, units, order = {}, {}, []
 for line in open(raw):
     sysname, metric, value, unit = line.split()
@@ -274,5 +286,10 @@ print(f"median of {runs} run(s) after {warmup} uncounted warm-up run(s); fio siz
 print(" | ".join(h.ljust(w[i]) for i, h in enumerate(head)))
 print("-+-".join("-" * x for x in w))
 for r in rows: print(" | ".join(str(c).ljust(w[i]) for i, c in enumerate(r)))
+steal = {}
+for line in open(steal_file):
+    sysname, pct = line.split()
+    steal.setdefault(sysname, []).append(pct + "%")
+print("host CPU steal per counted run: " + "; ".join(f"{s} {' '.join(v)}" for s, v in steal.items()))
 PY
 say "table saved in $RESULTS/table.txt (raw figures: $RESULTS/results.raw)"
