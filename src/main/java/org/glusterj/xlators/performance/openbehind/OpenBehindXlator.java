@@ -1,6 +1,5 @@
 package org.glusterj.xlators.performance.openbehind;
 
-import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,24 +9,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.glusterj.core.AttrReply;
 import org.glusterj.core.Caller;
-import org.glusterj.core.ChangeReply;
 import org.glusterj.core.Done;
 import org.glusterj.core.Fd;
-import org.glusterj.core.Flock;
 import org.glusterj.core.Gfid;
-import org.glusterj.core.LkReply;
 import org.glusterj.core.Loc;
 import org.glusterj.core.ParentReply;
-import org.glusterj.core.ReadReply;
 import org.glusterj.core.RenameReply;
-import org.glusterj.core.SeekReply;
-import org.glusterj.core.SetAttr;
-import org.glusterj.core.XattrReply;
 import org.glusterj.core.Xdata;
-import org.glusterj.core.Xlator;
 import org.glusterj.core.XlatorConfig;
 import org.glusterj.core.XlatorType;
 import org.glusterj.options.Option;
+import org.glusterj.xlators.performance.DeferredOpenXlator;
 
 /**
  * performance/open-behind: open answers at once and the open is sent to the bricks only when a
@@ -50,7 +42,7 @@ import org.glusterj.options.Option;
  * <p>glusterj's protocol has no anonymous fds, so a read that reaches here always opens the file
  * first (GlusterFS's read-after-open); use-anonymous-fd is accepted and has no effect.
  */
-public final class OpenBehindXlator extends Xlator {
+public final class OpenBehindXlator extends DeferredOpenXlator {
     public static final Option<Boolean> LAZY_OPEN = Option.bool("lazy-open", true,
             "Send the open only when a fop needs it; off sends it right after answering.");
     public static final Option<Boolean> READ_AFTER_OPEN = Option.bool("read-after-open", true,
@@ -151,35 +143,13 @@ public final class OpenBehindXlator extends Xlator {
         return CompletableFuture.completedFuture(Done.OK);
     }
 
-    /** Runs {@code fop} once the fd is open on the bricks, or fails it as the deferred open failed. */
-    private <T> CompletableFuture<T> opened(Fd fd, Supplier<CompletableFuture<T>> fop) {
-        return opened(fd, fop, null);
-    }
-
-    /** The same; {@code notWound} runs when the open failed and {@code fop} is therefore never wound. */
-    private <T> CompletableFuture<T> opened(Fd fd, Supplier<CompletableFuture<T>> fop, Runnable notWound) {
+    @Override
+    protected CompletableFuture<Done> sendDeferredOpen(Fd fd) {
         DeferredOpen d = fd.ctx(this);
-        if (d == null) return fop.get();
-        CompletableFuture<Done> open = d.send();
-        if (open.isDone() && !open.isCompletedExceptionally()) return fop.get();
-        return open.handle((done, t) -> {
-            if (t == null) return fop.get();
-            if (notWound != null) notWound.run();
-            return CompletableFuture.<T>failedFuture(t);
-        }).thenCompose(f -> f);
+        return d == null ? null : d.send();
     }
 
-    // ---- fops that need the open file ----
-
-    @Override
-    public CompletableFuture<ReadReply> readv(Caller c, Fd fd, int size, long offset, int flags, Xdata x) {
-        return opened(fd, () -> firstChild().readv(c, fd, size, offset, flags, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
-        return opened(fd, () -> firstChild().writev(c, fd, data, offset, flags, x), data::release);
-    }
+    // ---- fops that need no open file while nothing was sent (the others: DeferredOpenXlator) ----
 
     @Override
     public CompletableFuture<Done> flush(Caller c, Fd fd, Xdata x) {
@@ -190,65 +160,10 @@ public final class OpenBehindXlator extends Xlator {
     }
 
     @Override
-    public CompletableFuture<ChangeReply> fsync(Caller c, Fd fd, boolean datasync, Xdata x) {
-        return opened(fd, () -> firstChild().fsync(c, fd, datasync, x));
-    }
-
-    @Override
     public CompletableFuture<AttrReply> fstat(Caller c, Fd fd, Xdata x) {
         DeferredOpen d = fd.ctx(this);
         if (d != null && d.sentOrNull() == null) return firstChild().stat(c, Loc.of(fd.gfid(), d.loc.path()), x);
         return opened(fd, () -> firstChild().fstat(c, fd, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> ftruncate(Caller c, Fd fd, long offset, Xdata x) {
-        return opened(fd, () -> firstChild().ftruncate(c, fd, offset, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> fsetattr(Caller c, Fd fd, SetAttr attr, Xdata x) {
-        return opened(fd, () -> firstChild().fsetattr(c, fd, attr, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> fallocate(Caller c, Fd fd, int mode, long offset, long len, Xdata x) {
-        return opened(fd, () -> firstChild().fallocate(c, fd, mode, offset, len, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> discard(Caller c, Fd fd, long offset, long len, Xdata x) {
-        return opened(fd, () -> firstChild().discard(c, fd, offset, len, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> zerofill(Caller c, Fd fd, long offset, long len, Xdata x) {
-        return opened(fd, () -> firstChild().zerofill(c, fd, offset, len, x));
-    }
-
-    @Override
-    public CompletableFuture<SeekReply> seek(Caller c, Fd fd, long offset, int what, Xdata x) {
-        return opened(fd, () -> firstChild().seek(c, fd, offset, what, x));
-    }
-
-    @Override
-    public CompletableFuture<LkReply> lk(Caller c, Fd fd, int cmd, Flock lock, Xdata x) {
-        return opened(fd, () -> firstChild().lk(c, fd, cmd, lock, x));
-    }
-
-    @Override
-    public CompletableFuture<XattrReply> fgetxattr(Caller c, Fd fd, String name, Xdata x) {
-        return opened(fd, () -> firstChild().fgetxattr(c, fd, name, x));
-    }
-
-    @Override
-    public CompletableFuture<Done> fsetxattr(Caller c, Fd fd, Map<String, byte[]> values, int flags, Xdata x) {
-        return opened(fd, () -> firstChild().fsetxattr(c, fd, values, flags, x));
-    }
-
-    @Override
-    public CompletableFuture<Done> fremovexattr(Caller c, Fd fd, String name, Xdata x) {
-        return opened(fd, () -> firstChild().fremovexattr(c, fd, name, x));
     }
 
     // ---- the last name of a file with deferred opens may go away ----

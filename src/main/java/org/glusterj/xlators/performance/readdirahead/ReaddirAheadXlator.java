@@ -1,39 +1,29 @@
 package org.glusterj.xlators.performance.readdirahead;
 
-import io.netty.buffer.ByteBuf;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
-import org.glusterj.core.AttrReply;
 import org.glusterj.core.Caller;
-import org.glusterj.core.ChangeReply;
 import org.glusterj.core.Dirent;
 import org.glusterj.core.Done;
 import org.glusterj.core.EntryReply;
 import org.glusterj.core.Event;
 import org.glusterj.core.Fd;
-import org.glusterj.core.Flock;
 import org.glusterj.core.Gfid;
-import org.glusterj.core.LkReply;
 import org.glusterj.core.Loc;
 import org.glusterj.core.ParentReply;
-import org.glusterj.core.ReadReply;
 import org.glusterj.core.ReaddirReply;
 import org.glusterj.core.RenameReply;
-import org.glusterj.core.SeekReply;
-import org.glusterj.core.SetAttr;
 import org.glusterj.core.Upcall;
-import org.glusterj.core.XattrReply;
 import org.glusterj.core.Xdata;
 import org.glusterj.core.Xlator;
 import org.glusterj.core.XlatorConfig;
 import org.glusterj.core.XlatorType;
 import org.glusterj.options.Option;
+import org.glusterj.xlators.performance.DeferredOpenXlator;
 
 /**
  * performance/readdir-ahead: after opendir it reads the directory ahead into a buffer, so that the
@@ -47,7 +37,7 @@ import org.glusterj.options.Option;
  * as long as their cache-invalidation-timeout; without, another client's changes show within it,
  * as with the kernel's entry cache.
  */
-public final class ReaddirAheadXlator extends Xlator {
+public final class ReaddirAheadXlator extends DeferredOpenXlator {
     public static final Option<Long> REQUEST_SIZE = Option.size("rda-request-size", "131072", 4096, 131072,
             "Bytes of entries asked for per readdirp while reading ahead.");
     public static final Option<Long> LOW_WMARK = Option.size("rda-low-wmark", "4096", 0, 10 << 20,
@@ -199,91 +189,11 @@ public final class ReaddirAheadXlator extends Xlator {
         else pending.whenComplete((v, t) -> super.releasedir(fd));
     }
 
-    // ---- other fops on an open directory: a deferred opendir is sent first ----
-
-    private <T> CompletableFuture<T> opened(Fd fd, Supplier<CompletableFuture<T>> fop) {
-        if (fd.ctx(this) instanceof KeptStream k) return k.open(fd).thenCompose(d -> fop.get());
-        return fop.get();
-    }
+    // ---- other fops on an open directory: DeferredOpenXlator sends a deferred opendir first ----
 
     @Override
-    public CompletableFuture<AttrReply> fstat(Caller c, Fd fd, Xdata x) {
-        return opened(fd, () -> firstChild().fstat(c, fd, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> fsetattr(Caller c, Fd fd, SetAttr attr, Xdata x) {
-        return opened(fd, () -> firstChild().fsetattr(c, fd, attr, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> ftruncate(Caller c, Fd fd, long offset, Xdata x) {
-        return opened(fd, () -> firstChild().ftruncate(c, fd, offset, x));
-    }
-
-    @Override
-    public CompletableFuture<ReadReply> readv(Caller c, Fd fd, int size, long offset, int flags, Xdata x) {
-        return opened(fd, () -> firstChild().readv(c, fd, size, offset, flags, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
-        return opened(fd, () -> firstChild().writev(c, fd, data, offset, flags, x));
-    }
-
-    @Override
-    public CompletableFuture<Done> flush(Caller c, Fd fd, Xdata x) {
-        return opened(fd, () -> firstChild().flush(c, fd, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> fsync(Caller c, Fd fd, boolean datasync, Xdata x) {
-        return opened(fd, () -> firstChild().fsync(c, fd, datasync, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> fallocate(Caller c, Fd fd, int mode, long offset, long len, Xdata x) {
-        return opened(fd, () -> firstChild().fallocate(c, fd, mode, offset, len, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> discard(Caller c, Fd fd, long offset, long len, Xdata x) {
-        return opened(fd, () -> firstChild().discard(c, fd, offset, len, x));
-    }
-
-    @Override
-    public CompletableFuture<ChangeReply> zerofill(Caller c, Fd fd, long offset, long len, Xdata x) {
-        return opened(fd, () -> firstChild().zerofill(c, fd, offset, len, x));
-    }
-
-    @Override
-    public CompletableFuture<SeekReply> seek(Caller c, Fd fd, long offset, int what, Xdata x) {
-        return opened(fd, () -> firstChild().seek(c, fd, offset, what, x));
-    }
-
-    @Override
-    public CompletableFuture<LkReply> lk(Caller c, Fd fd, int cmd, Flock lock, Xdata x) {
-        return opened(fd, () -> firstChild().lk(c, fd, cmd, lock, x));
-    }
-
-    @Override
-    public CompletableFuture<Done> fsyncdir(Caller c, Fd fd, boolean datasync, Xdata x) {
-        return opened(fd, () -> firstChild().fsyncdir(c, fd, datasync, x));
-    }
-
-    @Override
-    public CompletableFuture<XattrReply> fgetxattr(Caller c, Fd fd, String name, Xdata x) {
-        return opened(fd, () -> firstChild().fgetxattr(c, fd, name, x));
-    }
-
-    @Override
-    public CompletableFuture<Done> fsetxattr(Caller c, Fd fd, Map<String, byte[]> values, int flags, Xdata x) {
-        return opened(fd, () -> firstChild().fsetxattr(c, fd, values, flags, x));
-    }
-
-    @Override
-    public CompletableFuture<Done> fremovexattr(Caller c, Fd fd, String name, Xdata x) {
-        return opened(fd, () -> firstChild().fremovexattr(c, fd, name, x));
+    protected CompletableFuture<Done> sendDeferredOpen(Fd fd) {
+        return fd.ctx(this) instanceof KeptStream k ? k.open(fd) : null;
     }
 
     // ---- changes to names, which kept listings follow ----
