@@ -194,44 +194,33 @@ final class Sys {
     static byte[] lgetxattr(String path, String name) {
         byte[] p = cstr(path);
         byte[] n = cstr(name);
-        // Most values (gfid, linkto) fit a small buffer: one call instead of asking the size first.
-        byte[] guess = new byte[XATTR_GUESS];
-        long first = C.lgetxattr(p, n, guess, guess.length);
-        if (first >= 0) return Arrays.copyOf(guess, (int) first);
-        if (errno() == Errno.ENODATA.code) return null;
-        if (errno() != ERANGE) throw fail("getxattr " + name);
-        while (true) {
-            long len = C.lgetxattr(p, n, null, 0);
-            if (len < 0) {
-                if (errno() == Errno.ENODATA.code) return null;
-                throw fail("getxattr " + name);
-            }
-            byte[] v = new byte[(int) len];
-            long got = C.lgetxattr(p, n, v, v.length);
-            if (got >= 0) return got == v.length ? v : Arrays.copyOf(v, (int) got);
-            if (errno() == Errno.ENODATA.code) return null;
-            if (errno() != ERANGE) throw fail("getxattr " + name);
-        }
+        return getxattr(name, (value, size) -> C.lgetxattr(p, n, value, size));
     }
 
     static byte[] fgetxattr(int fd, String name) {
         byte[] n = cstr(name);
-        byte[] guess = new byte[XATTR_GUESS];
-        long first = C.fgetxattr(fd, n, guess, guess.length);
-        if (first >= 0) return Arrays.copyOf(guess, (int) first);
-        if (errno() == Errno.ENODATA.code) return null;
-        if (errno() != ERANGE) throw fail("getxattr " + name);
+        return getxattr(name, (value, size) -> C.fgetxattr(fd, n, value, size));
+    }
+
+    /** One getxattr call: the value's length, or with a null value its size; -1 and errno on failure. */
+    private interface XattrRead {
+        long into(byte[] value, long size);
+    }
+
+    private static byte[] getxattr(String name, XattrRead read) {
+        // Most values (gfid, linkto) fit a small buffer: one call instead of asking the size first.
+        byte[] v = new byte[XATTR_GUESS];
         while (true) {
-            long len = C.fgetxattr(fd, n, null, 0);
+            long got = read.into(v, v.length);
+            if (got >= 0) return got == v.length ? v : Arrays.copyOf(v, (int) got);
+            if (errno() == Errno.ENODATA.code) return null;
+            if (errno() != ERANGE) throw fail("getxattr " + name);
+            long len = read.into(null, 0); // the value grew past the buffer: ask its size
             if (len < 0) {
                 if (errno() == Errno.ENODATA.code) return null;
                 throw fail("getxattr " + name);
             }
-            byte[] v = new byte[(int) len];
-            long got = C.fgetxattr(fd, n, v, v.length);
-            if (got >= 0) return got == v.length ? v : Arrays.copyOf(v, (int) got);
-            if (errno() == Errno.ENODATA.code) return null;
-            if (errno() != ERANGE) throw fail("getxattr " + name);
+            v = new byte[(int) len];
         }
     }
 
