@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.glusterj.core.Caller;
 import org.glusterj.core.Dirent;
 import org.glusterj.core.Done;
@@ -102,21 +103,19 @@ public final class ReaddirAheadXlator extends DeferredOpenXlator {
 
     @Override
     public CompletableFuture<ReaddirReply> readdir(Caller c, Fd fd, int size, long offset, Xdata x) {
-        if (fd.ctx(this) instanceof KeptStream k) {
-            if (x.isEmpty()) return CompletableFuture.completedFuture(k.from(offset, size));
-            return k.open(fd).thenCompose(d -> firstChild().readdir(c, fd, size, offset, x));
+        if (fd.ctx(this) instanceof KeptStream k && x.isEmpty()) {
+            return CompletableFuture.completedFuture(k.from(offset, size));
         }
-        return firstChild().readdir(c, fd, size, offset, x);
+        return opened(fd, () -> firstChild().readdir(c, fd, size, offset, x));
     }
 
     @Override
     public CompletableFuture<ReaddirReply> readdirp(Caller c, Fd fd, int size, long offset, Xdata x) {
         Object ctx = fd.ctx(this);
-        if (ctx instanceof KeptStream k) {
-            if (x.isEmpty()) return CompletableFuture.completedFuture(k.from(offset, size));
-            return k.open(fd).thenCompose(d -> firstChild().readdirp(c, fd, size, offset, x));
+        if (ctx instanceof KeptStream k && x.isEmpty()) return CompletableFuture.completedFuture(k.from(offset, size));
+        if (!(ctx instanceof DirStream s) || !x.isEmpty()) {
+            return opened(fd, () -> firstChild().readdirp(c, fd, size, offset, x));
         }
-        if (!(ctx instanceof DirStream s) || !x.isEmpty()) return firstChild().readdirp(c, fd, size, offset, x);
         CompletableFuture<Void> wait;
         synchronized (s) {
             if (s.bypass || offset != s.served) {
@@ -200,9 +199,7 @@ public final class ReaddirAheadXlator extends DeferredOpenXlator {
 
     @Override
     public CompletableFuture<EntryReply> create(Caller c, Loc loc, int flags, int mode, int umask, Fd fd, Xdata x) {
-        long mark = listings.changing();
-        return following(firstChild().create(c, loc, flags, mode, umask, fd, x), loc.parent(),
-                r -> listings.added(loc.parent(), loc.name(), r.attr(), mark));
+        return adding(loc, () -> firstChild().create(c, loc, flags, mode, umask, fd, x));
     }
 
     @Override
@@ -215,23 +212,17 @@ public final class ReaddirAheadXlator extends DeferredOpenXlator {
 
     @Override
     public CompletableFuture<EntryReply> mknod(Caller c, Loc loc, int mode, long rdev, int umask, Xdata x) {
-        long mark = listings.changing();
-        return following(firstChild().mknod(c, loc, mode, rdev, umask, x), loc.parent(),
-                r -> listings.added(loc.parent(), loc.name(), r.attr(), mark));
+        return adding(loc, () -> firstChild().mknod(c, loc, mode, rdev, umask, x));
     }
 
     @Override
     public CompletableFuture<EntryReply> symlink(Caller c, String target, Loc loc, int umask, Xdata x) {
-        long mark = listings.changing();
-        return following(firstChild().symlink(c, target, loc, umask, x), loc.parent(),
-                r -> listings.added(loc.parent(), loc.name(), r.attr(), mark));
+        return adding(loc, () -> firstChild().symlink(c, target, loc, umask, x));
     }
 
     @Override
     public CompletableFuture<EntryReply> link(Caller c, Loc oldLoc, Loc newLoc, Xdata x) {
-        long mark = listings.changing();
-        return following(firstChild().link(c, oldLoc, newLoc, x), newLoc.parent(),
-                r -> listings.added(newLoc.parent(), newLoc.name(), r.attr(), mark));
+        return adding(newLoc, () -> firstChild().link(c, oldLoc, newLoc, x));
     }
 
     @Override
@@ -276,6 +267,12 @@ public final class ReaddirAheadXlator extends DeferredOpenXlator {
         super.notify(event, source);
     }
 
+    /** A fop that gives {@code loc}'s name to an object: the kept listing of its directory gains it. */
+    private CompletableFuture<EntryReply> adding(Loc loc, Supplier<CompletableFuture<EntryReply>> fop) {
+        long mark = listings.changing();
+        return following(fop.get(), loc.parent(), r -> listings.added(loc.parent(), loc.name(), r.attr(), mark));
+    }
+
     /**
      * Applies a change's outcome to the kept listings once it is done; a failed change may still
      * have happened (a lost reply), so the directory's listing is dropped.
@@ -291,8 +288,8 @@ public final class ReaddirAheadXlator extends DeferredOpenXlator {
      * An open directory listed from a kept listing, as it was at opendir: an entry's offset is its
      * position, so a listing resumes (or seeks) anywhere in it without the bricks. The opendir
      * below is sent only when another fop on the directory needs it (fstat, fsyncdir, locks,
-     * xattrs, a readdir with xdata); every fop on an fd passes through here, so none can reach the
-     * bricks with a directory they never opened.
+     * xattrs, a readdir with xdata); DeferredOpenXlator sends it before any of those, so none can
+     * reach the bricks with a directory they never opened.
      */
     private final class KeptStream {
         final Listings.Numbered entries;
