@@ -40,12 +40,11 @@ public abstract class DataCacheXlator extends Xlator {
     protected abstract void everythingChanged();
 
     /**
-     * Drops what is held for {@code gfid} because a brick said another client changed it (or
-     * everything, for {@link Upcall#everything()}). By default the same as our own change.
+     * Drops what is held for {@code gfid} because a brick said another client changed it. By
+     * default the same as our own change.
      */
-    protected void dataChangedElsewhere(Upcall upcall) {
-        if (upcall.isEverything()) everythingChanged();
-        else dataChanged(upcall.gfid());
+    protected void dataChangedElsewhere(Gfid gfid) {
+        dataChanged(gfid);
     }
 
     private <T> CompletableFuture<T> changing(Gfid g, Supplier<CompletableFuture<T>> wind) {
@@ -110,7 +109,8 @@ public abstract class DataCacheXlator extends Xlator {
 
     @Override
     public void upcall(Upcall upcall, Xlator source) {
-        if (caching() && upcall.has(Upcall.DATA | Upcall.ATTR | Upcall.GONE)) dataChangedElsewhere(upcall);
+        if (caching() && upcall.isEverything()) everythingChanged();
+        else if (caching() && upcall.has(Upcall.DATA | Upcall.ATTR | Upcall.GONE)) dataChangedElsewhere(upcall.gfid());
         super.upcall(upcall, source);
     }
 }

@@ -22,7 +22,6 @@ import org.glusterj.core.Iatt;
 import org.glusterj.core.Inode;
 import org.glusterj.core.Loc;
 import org.glusterj.core.ReadReply;
-import org.glusterj.core.Upcall;
 import org.glusterj.core.Xdata;
 import org.glusterj.core.XlatorConfig;
 import org.glusterj.core.XlatorType;
@@ -310,13 +309,9 @@ public final class QuickReadXlator extends DataCacheXlator {
     }
 
     @Override
-    protected void dataChangedElsewhere(Upcall upcall) {
-        if (upcall.isEverything()) {
-            everythingChanged();
-            return;
-        }
-        cache.invalidate(upcall.gfid());
-        Set<Snapshot> open = snapshots.get(upcall.gfid());
+    protected void dataChangedElsewhere(Gfid g) {
+        cache.invalidate(g);
+        Set<Snapshot> open = snapshots.get(g);
         if (open != null) open.forEach(s -> s.recheck = true);
     }
 
