@@ -263,6 +263,7 @@ class LoopbackTest {
         awaitEvent(t.events(), Event.CHILD_DOWN);
         awaitTrue(() -> t.brick().openFds.get() == 0, "the server released the connection's fds");
         assertEquals(Errno.ENOTCONN, failure(c.fstat(ALICE, fd, null)));
+        assertEquals(Errno.ENOTCONN, failure(c.flush(ALICE, fd, null)), "a close on a lost brick fails, though flush sends nothing");
 
         server(t.brick(), port, "127.0.0.1");
         awaitEvent(t.events(), Event.CHILD_UP);
