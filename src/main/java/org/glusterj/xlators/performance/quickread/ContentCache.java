@@ -69,6 +69,19 @@ final class ContentCache {
         }
     }
 
+    /**
+     * Keeps what this client wrote as {@code g}'s content, unless anything was invalidated since
+     * {@code stamp} (taken when the write was wound). Fetches still in flight were wound before the
+     * write reached the brick: they are made to discard what they bring. Returns the stamp the
+     * content was kept at, or -1 if it was not kept.
+     */
+    synchronized long putWritten(Gfid g, byte[] content, Iatt attr, long stamp) {
+        if (stamp != invalidations) return -1;
+        invalidations++;
+        put(g, content, attr, invalidations);
+        return entries.containsKey(g) ? invalidations : -1;
+    }
+
     /** The entry if fetched within the timeout, else null. */
     synchronized Entry fresh(Gfid g) {
         Entry e = entries.get(g);

@@ -3,6 +3,7 @@ package org.glusterj.xlators.performance.quickread;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -10,8 +11,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.glusterj.core.AttrReply;
 import org.glusterj.core.Caller;
+import org.glusterj.core.ChangeReply;
 import org.glusterj.core.Done;
 import org.glusterj.core.EntryReply;
 import org.glusterj.core.Errno;
@@ -21,7 +24,9 @@ import org.glusterj.core.Gfid;
 import org.glusterj.core.Iatt;
 import org.glusterj.core.Inode;
 import org.glusterj.core.Loc;
+import org.glusterj.core.ParentReply;
 import org.glusterj.core.ReadReply;
+import org.glusterj.core.RenameReply;
 import org.glusterj.core.Xdata;
 import org.glusterj.core.XlatorConfig;
 import org.glusterj.core.XlatorType;
@@ -51,8 +56,13 @@ import org.glusterj.xlators.performance.openbehind.OpenBehindXlator;
  *
  * <p>Our own changes (write, truncate, open with O_TRUNC, fallocate, discard, zerofill, setattr)
  * drop the content when wound and again when answered, and no snapshot of the file is served
- * again; a brick's upcall for the gfid (DATA, ATTR or GONE) drops the content and makes the
- * snapshots ask again. Without upcalls, another client's change is seen after cache-timeout.
+ * again. One exception: a file this client created, while its fd writes it in order within
+ * max-file-size and nothing else touches it, has known content after each write (the bytes
+ * written, with the write's attributes), kept as if a lookup had brought it. A lookup by gfid
+ * with nothing asked of the bricks is answered from fresh content, so md-cache's refresh after
+ * the close of a small new file costs no round trip. A brick's upcall for the gfid (DATA, ATTR
+ * or GONE) drops the content and makes the snapshots ask again. Without upcalls, another client's
+ * change is seen after cache-timeout.
  * Sit below write-behind, so that a lookup is never answered by a brick that has not yet received
  * writes write-behind already acknowledged.
  */
@@ -84,6 +94,7 @@ public final class QuickReadXlator extends DataCacheXlator {
     private static final int O_ACCMODE = 03;
     private static final int O_RDONLY = 0;
     private static final int O_TRUNC = 01000;
+    private static final int O_APPEND = 02000;
     private static final int O_DIRECT = 040000;
     private static final byte[] NO_VALUE = new byte[0];
 
@@ -150,6 +161,61 @@ public final class QuickReadXlator extends DataCacheXlator {
         }
     }
 
+    /**
+     * What the fd of a file this client created wrote, while that is the file's whole content (its
+     * ctx). {@code stamp}: the cache's stamp when the content was last kept; any invalidation since
+     * (of any file: the stamp is coarse) means the content may no longer be the file's.
+     */
+    private static final class Written {
+        private byte[] content = NO_VALUE;
+        private long stamp;
+        private boolean writing;
+        private boolean broken;
+
+        Written(long stamp) {
+            this.stamp = stamp;
+        }
+
+        /** The bytes of a write that keeps the content known, or null (and never again). */
+        synchronized byte[] starting(ByteBuf data, long offset, long max, long now) {
+            int n = data.readableBytes();
+            if (broken || writing || now != stamp || offset > content.length || offset + n > max) {
+                broken = true;
+                return null;
+            }
+            writing = true;
+            byte[] bytes = new byte[n];
+            data.getBytes(data.readerIndex(), bytes);
+            return bytes;
+        }
+
+        /** The content after the write, or null if the brick's size says it is not what we know. */
+        synchronized byte[] finished(byte[] bytes, long offset, Iatt post) {
+            writing = false;
+            int end = (int) Math.max(content.length, offset + bytes.length);
+            if (post == null || post.size() != end) {
+                broken = true;
+                return null;
+            }
+            byte[] next = Arrays.copyOf(content, end);
+            System.arraycopy(bytes, 0, next, (int) offset, bytes.length);
+            content = next;
+            return next;
+        }
+
+        synchronized void kept(long now) {
+            stamp = now;
+        }
+
+        synchronized void lost() {
+            broken = true;
+        }
+    }
+
+    private Snapshot snapshotOf(Fd fd) {
+        return fd.ctx(this) instanceof Snapshot s ? s : null;
+    }
+
     /** Bytes of content held (for tests and diagnostics). */
     long cachedBytes() {
         return cache.bytes();
@@ -160,6 +226,12 @@ public final class QuickReadXlator extends DataCacheXlator {
     @Override
     public CompletableFuture<EntryReply> lookup(Caller c, Loc loc, Xdata x) {
         if (!enabled || x.has(CONTENT_KEY)) return firstChild().lookup(c, loc, x);
+        if (loc.name() == null && loc.gfid() != null && x.isEmpty()) {
+            ContentCache.Entry held = cache.fresh(loc.gfid());
+            if (held != null) {
+                return CompletableFuture.completedFuture(new EntryReply(held.attr(), null, null, Xdata.EMPTY));
+            }
+        }
         return lookupWithContent(c, loc, x);
     }
 
@@ -178,6 +250,63 @@ public final class QuickReadXlator extends DataCacheXlator {
             }
             return content == null ? r : new EntryReply(a, r.preParent(), r.postParent(), r.xdata().without(CONTENT_KEY));
         });
+    }
+
+    // ---- what this client writes to a file it created ----
+
+    @Override
+    public CompletableFuture<EntryReply> create(Caller c, Loc loc, int flags, int mode, int umask, Fd fd, Xdata x) {
+        if (!enabled || (flags & O_APPEND) != 0) return firstChild().create(c, loc, flags, mode, umask, fd, x);
+        long stamp = cache.stamp();
+        return firstChild().create(c, loc, flags, mode, umask, fd, x).thenApply(r -> {
+            Iatt a = r.attr();
+            if (a == null || !a.isRegular() || a.size() != 0) return r;
+            long kept = cache.putWritten(a.gfid(), NO_VALUE, a, stamp);
+            if (kept >= 0) fd.setCtx(this, new Written(kept));
+            return r;
+        });
+    }
+
+    @Override
+    public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
+        Written w = enabled && fd.ctx(this) instanceof Written known ? known : null;
+        byte[] bytes = w == null ? null : w.starting(data, offset, maxFileSize, cache.stamp());
+        if (bytes == null) return super.writev(c, fd, data, offset, flags, x);
+        Gfid g = fd.gfid();
+        dataChanged(g);
+        long stamp = cache.stamp();
+        return firstChild().writev(c, fd, data, offset, flags, x).whenComplete((r, t) -> {
+            byte[] content = w.finished(bytes, offset, t == null ? r.post() : null);
+            long kept = content == null ? -1 : cache.putWritten(g, content, r.post(), stamp);
+            if (kept >= 0) {
+                w.kept(kept);
+            } else {
+                w.lost();
+                dataChanged(g);
+            }
+        });
+    }
+
+    /** A name's change moves the file's ctime and link count: the attributes kept with its content age. */
+    @Override
+    public CompletableFuture<ParentReply> unlink(Caller c, Loc loc, int xflags, Xdata x) {
+        return nameChanging(loc.gfid(), () -> firstChild().unlink(c, loc, xflags, x));
+    }
+
+    @Override
+    public CompletableFuture<EntryReply> link(Caller c, Loc oldLoc, Loc newLoc, Xdata x) {
+        return nameChanging(oldLoc.gfid(), () -> firstChild().link(c, oldLoc, newLoc, x));
+    }
+
+    @Override
+    public CompletableFuture<RenameReply> rename(Caller c, Loc oldLoc, Loc newLoc, Xdata x) {
+        return nameChanging(oldLoc.gfid(), () -> firstChild().rename(c, oldLoc, newLoc, x));
+    }
+
+    private <T> CompletableFuture<T> nameChanging(Gfid g, Supplier<CompletableFuture<T>> wind) {
+        if (!enabled || g == null) return wind.get();
+        cache.invalidate(g);
+        return wind.get().whenComplete((r, t) -> cache.invalidate(g));
     }
 
     // ---- opening ----
@@ -212,8 +341,7 @@ public final class QuickReadXlator extends DataCacheXlator {
     }
 
     private void forgetSnapshot(Fd fd) {
-        Snapshot s = fd.takeCtx(this);
-        if (s == null) return;
+        if (!(fd.takeCtx(this) instanceof Snapshot s)) return;
         snapshots.computeIfPresent(fd.gfid(), (g, set) -> {
             set.remove(s);
             return set.isEmpty() ? null : set;
@@ -234,7 +362,7 @@ public final class QuickReadXlator extends DataCacheXlator {
             return firstChild().readv(c, fd, size, offset, flags, x);
         }
         Gfid g = fd.gfid();
-        Snapshot snap = fd.ctx(this);
+        Snapshot snap = snapshotOf(fd);
         ContentCache.Entry e = cache.fresh(g);
         if (e != null) return served(snap, e, size, offset);
         if (snap != null) {
@@ -261,7 +389,7 @@ public final class QuickReadXlator extends DataCacheXlator {
      */
     @Override
     public CompletableFuture<AttrReply> fstat(Caller c, Fd fd, Xdata x) {
-        Snapshot snap = enabled ? fd.ctx(this) : null;
+        Snapshot snap = enabled ? snapshotOf(fd) : null;
         if (snap == null) return firstChild().fstat(c, fd, x);
         return firstChild().fstat(c, fd, x).handle((r, t) -> {
             if (t == null) return CompletableFuture.completedFuture(r);

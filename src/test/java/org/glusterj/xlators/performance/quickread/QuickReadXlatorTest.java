@@ -204,6 +204,92 @@ class QuickReadXlatorTest {
         assertEquals(1, brick.count("readv"), "the least recently used went");
     }
 
+    private static Fd create(QuickReadXlator qr, Gfid g) {
+        Fd fd = DataBrick.fd(g, 0101);
+        qr.create(C, Loc.of(g, "/new"), 0101, 0644, 022, fd, Xdata.EMPTY).join();
+        return fd;
+    }
+
+    private static EntryReply lookupByGfid(QuickReadXlator qr, Gfid g) {
+        return qr.lookup(C, Loc.of(g, null), Xdata.EMPTY).join();
+    }
+
+    @Test
+    void whatThisClientWritesToAFileItCreatedIsKeptWithoutAskingTheBrick() {
+        QuickReadXlator qr = qr();
+        Gfid g = Gfid.random();
+        Fd fd = create(qr, g);
+        write(qr, fd, bytes("hello "), 0);
+        write(qr, fd, bytes("world"), 6);
+        write(qr, fd, bytes("W"), 6);
+        brick.clearCalls();
+        EntryReply r = lookupByGfid(qr, g);
+        assertEquals(11, r.attr().size());
+        assertEquals(brick.attr(g), r.attr(), "the attributes of the last write's answer");
+        assertArrayEquals(bytes("hello World"), read(qr, DataBrick.fd(g, 0), 100, 0));
+        assertEquals(List.of(), brick.calls(), "neither the lookup nor the read reached the brick");
+        qr.lookup(C, Loc.entry(Gfid.ROOT, "new", "/new").withGfid(g), Xdata.EMPTY).join();
+        assertEquals(List.of("lookup"), brick.calls(), "a named lookup still goes down");
+    }
+
+    @Test
+    void aWriteThatLeavesAHoleOrPassesMaxFileSizeEndsTheKnownContent() {
+        QuickReadXlator qr = qr("max-file-size", "8");
+        Gfid holey = Gfid.random();
+        Fd fd = create(qr, holey);
+        write(qr, fd, bytes("ab"), 4);
+        Gfid big = Gfid.random();
+        Fd fd2 = create(qr, big);
+        write(qr, fd2, bytes("12345"), 0);
+        write(qr, fd2, bytes("6789"), 5);
+        write(qr, fd2, bytes("x"), 0); // known content never comes back, though the file fits again
+        brick.clearCalls();
+        lookupByGfid(qr, holey);
+        lookupByGfid(qr, big);
+        assertEquals(List.of("lookup", "lookup"), brick.calls());
+        assertArrayEquals(bytes("x23456789"), brick.content(big));
+    }
+
+    @Test
+    void anotherClientsChangeEndsTheKnownContent() {
+        QuickReadXlator qr = qr();
+        Gfid g = Gfid.random();
+        Fd fd = create(qr, g);
+        write(qr, fd, bytes("mine"), 0);
+        brick.write(g, bytes("theirs, longer")); // another client; its upcall arrives:
+        qr.upcall(new Upcall(g, Upcall.DATA, null), brick);
+        write(qr, fd, bytes("MINE"), 0);
+        brick.clearCalls();
+        assertEquals(14, lookupByGfid(qr, g).attr().size());
+        assertArrayEquals(bytes("MINErs, longer"), read(qr, DataBrick.fd(g, 0), 100, 0));
+        assertEquals(List.of("lookup"), brick.calls(), "content fetched again, then served");
+    }
+
+    @Test
+    void aWriteWhoseAnswerDisagreesWithWhatWeKnowIsNotKept() {
+        QuickReadXlator qr = qr();
+        Gfid g = Gfid.random();
+        Fd fd = create(qr, g);
+        brick.write(g, bytes("appended elsewhere")); // no upcall (cache-invalidation off)
+        write(qr, fd, bytes("ours"), 0);
+        brick.clearCalls();
+        assertEquals(18, lookupByGfid(qr, g).attr().size());
+        assertArrayEquals(bytes("oursnded elsewhere"), read(qr, DataBrick.fd(g, 0), 100, 0));
+        assertEquals(List.of("lookup"), brick.calls(), "the write's size said the content is not ours alone");
+    }
+
+    @Test
+    void aNameChangeDropsTheAttributesKeptWithTheContent() {
+        QuickReadXlator qr = qr();
+        Gfid g = Gfid.random();
+        Fd fd = create(qr, g);
+        write(qr, fd, bytes("data"), 0);
+        qr.unlink(C, Loc.of(g, "/new"), 0, Xdata.EMPTY).join();
+        brick.clearCalls();
+        lookupByGfid(qr, g);
+        assertEquals(List.of("lookup"), brick.calls(), "the link count and ctime kept are no longer the file's");
+    }
+
     @Test
     void contentInFlightDuringOurWriteIsNotKept() {
         // A lookup wound before our write and answered after it may carry the old content.

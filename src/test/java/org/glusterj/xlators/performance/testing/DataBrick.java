@@ -222,6 +222,18 @@ public final class DataBrick extends Xlator {
         });
     }
 
+    /** Makes an empty file with the fd's gfid and opens it. */
+    @Override
+    public CompletableFuture<EntryReply> create(Caller c, Loc loc, int flags, int mode, int umask, Fd fd, Xdata x) {
+        calls.add("create");
+        synchronized (this) {
+            if (files.containsKey(fd.gfid())) return fail(Errno.EEXIST, "create " + fd.gfid());
+            write(fd.gfid(), new byte[0]);
+        }
+        openFds.add(fd);
+        return CompletableFuture.completedFuture(new EntryReply(attr(fd.gfid()), null, null, Xdata.EMPTY));
+    }
+
     @Override
     public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
         try {
