@@ -141,16 +141,41 @@ class BrickFailureIT {
             cluster.startBrick("b1");
             FuseMount first = cluster.mount("mnt");
             Files.writeString(first.mountpoint.resolve("f"), "x");
+            List<ProcessHandle> guards = fusermountsOf(first.mountpoint);
+            assertEquals(1, guards.size(), "libfuse's auto_unmount guard for " + first.mountpoint);
+            assertEquals(List.of(), socketsBesidesOne(guards.get(0)),
+                    "the guard holds only its socket to the client, none of the client's brick connections");
             first.process().destroyForcibly();
             first.process().waitFor();
-            Waits.until(Duration.ofSeconds(30), "the dead client's mount to go away",
-                    () -> !FuseMount.isMounted(first.mountpoint));
+            Waits.until(Duration.ofSeconds(30), "the dead client's mount to go away (guard: "
+                    + guards.get(0).info().commandLine().orElse("gone") + ")", () -> !FuseMount.isMounted(first.mountpoint));
             try (FuseMount second = new FuseMount(cluster.clientVolfile(), first.mountpoint,
                     cluster.root.resolve("logs").resolve("second.log"), List.of()).start()) {
                 assertEquals("x", Files.readString(second.mountpoint.resolve("f")));
             }
             assertFalse(FuseMount.isMounted(first.mountpoint));
         }
+    }
+
+    /** The fusermount processes that libfuse left to unmount {@code mountpoint} when its client dies. */
+    private static List<ProcessHandle> fusermountsOf(Path mountpoint) {
+        String mp = mountpoint.toAbsolutePath().toString();
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(cmd -> cmd.contains("fusermount") && cmd.endsWith(" " + mp))
+                        .orElse(false))
+                .toList();
+    }
+
+    /** The sockets {@code p} holds, less one (the guard's own socket to its client). */
+    private static List<String> socketsBesidesOne(ProcessHandle p) throws IOException {
+        List<String> sockets = new java.util.ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc", Long.toString(p.pid()), "fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                String target = Files.readSymbolicLink(fd).toString();
+                if (target.startsWith("socket:")) sockets.add(fd.getFileName() + " -> " + target);
+            }
+        }
+        return sockets.isEmpty() ? sockets : sockets.subList(1, sockets.size());
     }
 
     @Test

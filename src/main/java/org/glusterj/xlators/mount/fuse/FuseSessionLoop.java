@@ -113,6 +113,7 @@ final class FuseSessionLoop {
         NativeArgv nativeArgv = new NativeArgv(argv);
         Pointer mountpointOut = Memory.allocateDirect(RUNTIME, Long.BYTES, true);
         Pointer multithreadedOut = Memory.allocateDirect(RUNTIME, Integer.BYTES, true);
+        CloseOnExec.markAll();
         Pointer fuse = lib.fuse_setup(argv.length, nativeArgv.array, ops, opsSize, mountpointOut, multithreadedOut,
                 null);
         if (fuse == null) return End.SETUP_FAILED;
