@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
+import org.glusterj.core.AfterReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -203,6 +204,7 @@ final class FuseSessionLoop {
         Pointer chan = Memory.allocateDirect(RUNTIME, Long.BYTES, true);
         Pointer data = Memory.allocateDirect(RUNTIME, bufSize, false);
         boolean waiting = true; // counted in idle by whoever started this worker
+        AfterReply.enable();
         try {
             while (lib.fuse_session_exited(session) == 0) {
                 if (!waiting) {
@@ -266,6 +268,7 @@ final class FuseSessionLoop {
             // (with jffi's zeroed result), so the worker carries on.
             log.error("a FUSE callback threw past its handler", t);
         }
+        AfterReply.runQueued();
     }
 
     /** struct fuse_batch_forget_in {u32 count, u32 dummy} then count x {u64 nodeid, u64 nlookup}. */

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import org.glusterj.core.AfterReply;
 import org.glusterj.core.AttrReply;
 import org.glusterj.core.Caller;
 import org.glusterj.core.ChangeReply;
@@ -148,8 +149,13 @@ public final class WriteBehindXlator extends Xlator {
                 if (q.retired) continue;
                 ackNow = q.addWrite(w);
             }
-            drain(q);
-            return ackNow ? CompletableFuture.completedFuture(LIED) : w.reply;
+            if (!ackNow) {
+                drain(q);
+                return w.reply;
+            }
+            // Acknowledged: the kernel hears so before this thread writes the RPC.
+            AfterReply.run(() -> drain(q));
+            return CompletableFuture.completedFuture(LIED);
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import org.glusterj.core.AfterReply;
 import org.glusterj.core.AttrReply;
 import org.glusterj.core.Caller;
 import org.glusterj.core.ChangeReply;
@@ -62,6 +63,26 @@ class WriteBehindXlatorTest {
         assertTrue(f.isDone(), "the fop should have finished");
         CompletionException e = assertThrows(CompletionException.class, f::join);
         return FopException.errnoOf(e);
+    }
+
+    @Test
+    void onAThreadThatServesRequestsAnAcknowledgedWriteIsSentAfterTheAnswer() throws Exception {
+        WriteBehindXlator wb = wb();
+        brick.hold = true;
+        java.util.concurrent.FutureTask<ChangeReply> worker = new java.util.concurrent.FutureTask<>(() -> {
+            AfterReply.enable();
+            CompletableFuture<ChangeReply> w = wb.writev(C, fd, bytes("hello"), 0, 0, Xdata.EMPTY);
+            assertTrue(w.isDone(), "acknowledged at once");
+            assertEquals(0, brick.heldCount(), "nothing sent before the answer");
+            AfterReply.runQueued(); // what a FUSE worker does once libfuse has answered
+            return w.join();
+        });
+        new Thread(worker, "fuse-worker-like").start();
+        worker.get(5, TimeUnit.SECONDS);
+        assertEquals(1, brick.heldCount(), "sent once answered");
+        brick.answerAll();
+        assertEquals("hello", brick.content(gfid));
+        assertEquals(0, wb.pendingInodes());
     }
 
     @Test
