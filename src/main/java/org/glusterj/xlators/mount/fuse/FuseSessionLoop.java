@@ -114,10 +114,12 @@ final class FuseSessionLoop {
         NativeArgv nativeArgv = new NativeArgv(argv);
         Pointer mountpointOut = Memory.allocateDirect(RUNTIME, Long.BYTES, true);
         Pointer multithreadedOut = Memory.allocateDirect(RUNTIME, Integer.BYTES, true);
-        CloseOnExec.markAll();
+        AutoUnmountGuard guard = new AutoUnmountGuard();
+        guard.beforeMount();
         Pointer fuse = lib.fuse_setup(argv.length, nativeArgv.array, ops, opsSize, mountpointOut, multithreadedOut,
                 null);
         if (fuse == null) return End.SETUP_FAILED;
+        guard.afterMount(lib.fuse_chan_fd(lib.fuse_session_next_chan(lib.fuse_get_session(fuse), null)));
         Pointer mountpoint = mountpointOut.getPointer(0);
         boolean multithreaded = multithreadedOut.getInt(0) != 0;
         try {
@@ -135,6 +137,7 @@ final class FuseSessionLoop {
             }
         } finally {
             lib.fuse_teardown(fuse, mountpoint);
+            guard.afterTeardown();
             nativeArgv.keepAlive();
         }
     }
