@@ -458,8 +458,10 @@ public class FuseBridge extends FuseStubFS {
             retryStale(oldpath, fresh -> {
                 Target src = resolve(c, oldpath, fresh);
                 ParentEntry dst = resolveParent(c, newpath, fresh);
-                Loc newLoc = Loc.entry(dst.parent().gfid(), dst.name(), newpath);
                 Inode victim = inodes.cached(dst.parent().gfid(), dst.name());
+                Loc newLoc = Loc.entry(dst.parent().gfid(), dst.name(), newpath);
+                // The file renamed over, as xlators that drop what they hold for it expect.
+                if (victim != null && !victim.gfid().equals(src.inode().gfid())) newLoc = newLoc.withGfid(victim.gfid());
                 Iatt moved = await(top.rename(c, src.loc(), newLoc, Xdata.EMPTY)).attr();
                 kernelInodes.changed(src.inode().gfid());
                 if (victim != null && !victim.gfid().equals(src.inode().gfid())) kernelInodes.changed(victim.gfid());

@@ -54,10 +54,10 @@ final class ContentCache {
         return invalidations;
     }
 
-    /** Keeps content fetched after {@code stamp}, unless something was invalidated since. */
-    synchronized void put(Gfid g, byte[] content, Iatt attr, long stamp) {
+    /** Keeps content fetched after {@code stamp}, unless something was invalidated since; true if kept. */
+    synchronized boolean put(Gfid g, byte[] content, Iatt attr, long stamp) {
         large.remove(g);
-        if (stamp != invalidations || content.length > limitBytes) return;
+        if (stamp != invalidations || content.length > limitBytes) return false;
         Entry old = entries.put(g, new Entry(content, attr, now()));
         if (old != null) bytes -= old.content().length;
         bytes += content.length;
@@ -67,6 +67,7 @@ final class ContentCache {
             it.remove();
             bytes -= e.content().length;
         }
+        return entries.containsKey(g);
     }
 
     /**
@@ -78,8 +79,19 @@ final class ContentCache {
     synchronized long putWritten(Gfid g, byte[] content, Iatt attr, long stamp) {
         if (stamp != invalidations) return -1;
         invalidations++;
-        put(g, content, attr, invalidations);
-        return entries.containsKey(g) ? invalidations : -1;
+        return put(g, content, attr, invalidations) ? invalidations : -1;
+    }
+
+    /**
+     * Our own write of {@code g} is wound: drops its content, as {@link #invalidate} does, but only
+     * if nothing was invalidated since {@code stamp} (else -1, and nothing is dropped: the caller
+     * then invalidates as for any write). Returns the stamp to keep the written content at.
+     */
+    synchronized long writing(Gfid g, long stamp) {
+        if (stamp != invalidations) return -1;
+        invalidations++;
+        remove(g);
+        return invalidations;
     }
 
     /** The entry if fetched within the timeout, else null. */

@@ -177,9 +177,9 @@ public final class QuickReadXlator extends DataCacheXlator {
         }
 
         /** The bytes of a write that keeps the content known, or null (and never again). */
-        synchronized byte[] starting(ByteBuf data, long offset, long max, long now) {
+        synchronized byte[] starting(ByteBuf data, long offset, long max) {
             int n = data.readableBytes();
-            if (broken || writing || now != stamp || offset > content.length || offset + n > max) {
+            if (broken || writing || offset > content.length || offset + n > max) {
                 broken = true;
                 return null;
             }
@@ -201,6 +201,10 @@ public final class QuickReadXlator extends DataCacheXlator {
             System.arraycopy(bytes, 0, next, (int) offset, bytes.length);
             content = next;
             return next;
+        }
+
+        synchronized long stamp() {
+            return stamp;
         }
 
         synchronized void kept(long now) {
@@ -260,7 +264,8 @@ public final class QuickReadXlator extends DataCacheXlator {
         long stamp = cache.stamp();
         return firstChild().create(c, loc, flags, mode, umask, fd, x).thenApply(r -> {
             Iatt a = r.attr();
-            if (a == null || !a.isRegular() || a.size() != 0) return r;
+            // Not ours if a racing create returned another client's file.
+            if (a == null || !a.isRegular() || a.size() != 0 || !a.gfid().equals(fd.gfid())) return r;
             long kept = cache.putWritten(a.gfid(), NO_VALUE, a, stamp);
             if (kept >= 0) fd.setCtx(this, new Written(kept));
             return r;
@@ -270,11 +275,16 @@ public final class QuickReadXlator extends DataCacheXlator {
     @Override
     public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
         Written w = enabled && fd.ctx(this) instanceof Written known ? known : null;
-        byte[] bytes = w == null ? null : w.starting(data, offset, maxFileSize, cache.stamp());
-        if (bytes == null) return super.writev(c, fd, data, offset, flags, x);
+        byte[] bytes = w == null ? null : w.starting(data, offset, maxFileSize);
         Gfid g = fd.gfid();
-        dataChanged(g);
-        long stamp = cache.stamp();
+        // Nothing may have been invalidated since the content was last kept (another client's
+        // change among it), checked and marked in one step.
+        long stamp = bytes == null ? -1 : cache.writing(g, w.stamp());
+        if (stamp < 0) {
+            if (w != null) w.lost();
+            return super.writev(c, fd, data, offset, flags, x);
+        }
+        snapshotsSeeOwnChange(g);
         return firstChild().writev(c, fd, data, offset, flags, x).whenComplete((r, t) -> {
             byte[] content = w.finished(bytes, offset, t == null ? r.post() : null);
             long kept = content == null ? -1 : cache.putWritten(g, content, r.post(), stamp);
@@ -287,26 +297,54 @@ public final class QuickReadXlator extends DataCacheXlator {
         });
     }
 
-    /** A name's change moves the file's ctime and link count: the attributes kept with its content age. */
+    // ---- changes of a file's ctime, link count or mode, which the attributes kept with its content miss ----
+
     @Override
     public CompletableFuture<ParentReply> unlink(Caller c, Loc loc, int xflags, Xdata x) {
-        return nameChanging(loc.gfid(), () -> firstChild().unlink(c, loc, xflags, x));
+        return attributesChanging(loc.gfid(), null, () -> firstChild().unlink(c, loc, xflags, x));
     }
 
     @Override
     public CompletableFuture<EntryReply> link(Caller c, Loc oldLoc, Loc newLoc, Xdata x) {
-        return nameChanging(oldLoc.gfid(), () -> firstChild().link(c, oldLoc, newLoc, x));
+        return attributesChanging(oldLoc.gfid(), null, () -> firstChild().link(c, oldLoc, newLoc, x));
+    }
+
+    /** The file renamed over (newLoc's gfid, when known) loses a name too. */
+    @Override
+    public CompletableFuture<RenameReply> rename(Caller c, Loc oldLoc, Loc newLoc, Xdata x) {
+        return attributesChanging(oldLoc.gfid(), newLoc.gfid(), () -> firstChild().rename(c, oldLoc, newLoc, x));
+    }
+
+    /** Setting an ACL changes the mode bits; any xattr change moves ctime. */
+    @Override
+    public CompletableFuture<Done> setxattr(Caller c, Loc loc, Map<String, byte[]> values, int flags, Xdata x) {
+        return attributesChanging(loc.gfid(), null, () -> firstChild().setxattr(c, loc, values, flags, x));
     }
 
     @Override
-    public CompletableFuture<RenameReply> rename(Caller c, Loc oldLoc, Loc newLoc, Xdata x) {
-        return nameChanging(oldLoc.gfid(), () -> firstChild().rename(c, oldLoc, newLoc, x));
+    public CompletableFuture<Done> fsetxattr(Caller c, Fd fd, Map<String, byte[]> values, int flags, Xdata x) {
+        return attributesChanging(fd.gfid(), null, () -> firstChild().fsetxattr(c, fd, values, flags, x));
     }
 
-    private <T> CompletableFuture<T> nameChanging(Gfid g, Supplier<CompletableFuture<T>> wind) {
-        if (!enabled || g == null) return wind.get();
-        cache.invalidate(g);
-        return wind.get().whenComplete((r, t) -> cache.invalidate(g));
+    @Override
+    public CompletableFuture<Done> removexattr(Caller c, Loc loc, String name, Xdata x) {
+        return attributesChanging(loc.gfid(), null, () -> firstChild().removexattr(c, loc, name, x));
+    }
+
+    @Override
+    public CompletableFuture<Done> fremovexattr(Caller c, Fd fd, String name, Xdata x) {
+        return attributesChanging(fd.gfid(), null, () -> firstChild().fremovexattr(c, fd, name, x));
+    }
+
+    /** Drops what is kept of {@code g} and {@code other} (either may be null) when wound and when answered. */
+    private <T> CompletableFuture<T> attributesChanging(Gfid g, Gfid other, Supplier<CompletableFuture<T>> wind) {
+        if (!enabled || (g == null && other == null)) return wind.get();
+        Runnable drop = () -> {
+            cache.invalidate(g);
+            cache.invalidate(other);
+        };
+        drop.run();
+        return wind.get().whenComplete((r, t) -> drop.run());
     }
 
     // ---- opening ----
@@ -426,6 +464,10 @@ public final class QuickReadXlator extends DataCacheXlator {
     @Override
     protected void dataChanged(Gfid g) {
         cache.invalidate(g);
+        snapshotsSeeOwnChange(g);
+    }
+
+    private void snapshotsSeeOwnChange(Gfid g) {
         Set<Snapshot> open = g == null ? null : snapshots.get(g);
         if (open != null) open.forEach(s -> s.ownChange = true);
     }

@@ -57,6 +57,7 @@ import org.slf4j.LoggerFactory;
 public final class WriteBehindXlator extends Xlator {
     private static final Logger log = LoggerFactory.getLogger(WriteBehindXlator.class);
 
+    static final int O_TRUNC = 01000;
     static final int O_APPEND = 02000;
     static final int O_DSYNC = 010000;
     static final int O_DIRECT = 040000;
@@ -385,6 +386,13 @@ public final class WriteBehindXlator extends Xlator {
         Errno e = takeError(fd);
         if (e != null) return reportedError(e);
         return afterAll(fd.gfid(), "fstat", () -> firstChild().fstat(c, fd, x));
+    }
+
+    /** An open that truncates is a truncate: writes acknowledged before it must not land after it. */
+    @Override
+    public CompletableFuture<Done> open(Caller c, Loc loc, int flags, Fd fd, Xdata x) {
+        if ((flags & O_TRUNC) == 0 || loc.gfid() == null) return firstChild().open(c, loc, flags, fd, x);
+        return afterAll(loc.gfid(), "open", () -> firstChild().open(c, loc, flags, fd, x));
     }
 
     @Override

@@ -279,6 +279,47 @@ class QuickReadXlatorTest {
     }
 
     @Test
+    void aSameSizeChangeByAnotherClientEndsTheKnownContent() {
+        QuickReadXlator qr = qr();
+        Gfid g = Gfid.random();
+        Fd fd = create(qr, g);
+        write(qr, fd, bytes("mine"), 0);
+        brick.write(g, bytes("MINE")); // in place: the size says nothing; the upcall does
+        qr.upcall(new Upcall(g, Upcall.DATA, null), brick);
+        write(qr, fd, bytes("!"), 4);
+        brick.clearCalls();
+        assertEquals(5, lookupByGfid(qr, g).attr().size());
+        assertArrayEquals(bytes("MINE!"), read(qr, DataBrick.fd(g, 0), 100, 0));
+        assertEquals(List.of("lookup"), brick.calls());
+    }
+
+    @Test
+    void anXattrChangeDropsTheAttributesKeptWithTheContent() {
+        QuickReadXlator qr = qr();
+        Gfid g = Gfid.random();
+        Fd fd = create(qr, g);
+        write(qr, fd, bytes("data"), 0);
+        qr.fsetxattr(C, fd, java.util.Map.of("user.x", bytes("1")), 0, Xdata.EMPTY).join();
+        brick.clearCalls();
+        assertEquals(brick.attr(g), lookupByGfid(qr, g).attr(), "the ctime after the setxattr");
+        assertEquals(List.of("lookup"), brick.calls());
+    }
+
+    @Test
+    void aFileRenamedOverLosesTheAttributesKeptWithItsContent() {
+        QuickReadXlator qr = qr();
+        Gfid g = Gfid.random();
+        Fd fd = create(qr, g);
+        write(qr, fd, bytes("data"), 0);
+        Gfid other = brick.put(bytes("other"));
+        qr.rename(C, Loc.entry(Gfid.ROOT, "other", "/other").withGfid(other),
+                Loc.entry(Gfid.ROOT, "new", "/new").withGfid(g), Xdata.EMPTY).join();
+        brick.clearCalls();
+        lookupByGfid(qr, g);
+        assertEquals(List.of("lookup"), brick.calls(), "its link count is no longer the one kept");
+    }
+
+    @Test
     void aNameChangeDropsTheAttributesKeptWithTheContent() {
         QuickReadXlator qr = qr();
         Gfid g = Gfid.random();

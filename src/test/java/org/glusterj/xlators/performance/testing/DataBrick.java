@@ -222,6 +222,16 @@ public final class DataBrick extends Xlator {
         });
     }
 
+    @Override
+    public CompletableFuture<Done> fsetxattr(Caller c, Fd fd, java.util.Map<String, byte[]> values, int flags, Xdata x) {
+        return onFd("fsetxattr", fd, () -> {
+            synchronized (this) {
+                mtimes.put(fd.gfid(), ++clock); // the ctime moves; this brick keeps one time for all three
+            }
+            return Done.OK;
+        });
+    }
+
     /** Makes an empty file with the fd's gfid and opens it. */
     @Override
     public CompletableFuture<EntryReply> create(Caller c, Loc loc, int flags, int mode, int umask, Fd fd, Xdata x) {

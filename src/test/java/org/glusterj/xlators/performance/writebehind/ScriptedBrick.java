@@ -184,6 +184,20 @@ final class ScriptedBrick extends Xlator {
         });
     }
 
+    /** Opens; with O_TRUNC (01000) empties the file. */
+    @Override
+    public CompletableFuture<Done> open(Caller c, Loc loc, int flags, Fd fd, Xdata x) {
+        Gfid g = loc.gfid();
+        return run(new Call("open", g, 0, 0), () -> {
+            if ((flags & 01000) != 0) {
+                synchronized (this) {
+                    files.put(g, new byte[0]);
+                }
+            }
+            return Done.OK;
+        });
+    }
+
     @Override
     public CompletableFuture<ChangeReply> ftruncate(Caller c, Fd fd, long offset, Xdata x) {
         Gfid g = fd.gfid();

@@ -240,6 +240,21 @@ class WriteBehindXlatorTest {
     }
 
     @Test
+    void anOpenThatTruncatesWaitsForEarlierWrites() throws Exception {
+        WriteBehindXlator wb = wb();
+        brick.hold = true;
+        get(wb.writev(C, fd, bytes("abc"), 0, 0, Xdata.EMPTY));
+        Fd other = new Fd(new Inode(gfid, FileType.S_IFREG), 01001, 43);
+        CompletableFuture<?> opened = wb.open(C, Loc.of(gfid, "/f"), 01001, other, Xdata.EMPTY);
+        assertEquals(List.of("writev"), brick.fops(), "the truncating open waits");
+        brick.answerAll();
+        brick.answerAll();
+        get(opened);
+        assertEquals(List.of("writev", "open"), brick.fops());
+        assertEquals("", brick.content(gfid), "the write does not land after the truncation");
+    }
+
+    @Test
     void failedCachedWriteFailsEveryLaterWriteOfThatFdButNotOthers() throws Exception {
         WriteBehindXlator wb = wb();
         brick.failWrites = Errno.ENOSPC;
