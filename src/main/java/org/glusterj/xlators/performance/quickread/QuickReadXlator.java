@@ -27,7 +27,9 @@ import org.glusterj.core.Loc;
 import org.glusterj.core.ParentReply;
 import org.glusterj.core.ReadReply;
 import org.glusterj.core.RenameReply;
+import org.glusterj.core.Upcall;
 import org.glusterj.core.Xdata;
+import org.glusterj.core.Xlator;
 import org.glusterj.core.XlatorConfig;
 import org.glusterj.core.XlatorType;
 import org.glusterj.options.Option;
@@ -483,6 +485,16 @@ public final class QuickReadXlator extends DataCacheXlator {
         cache.invalidate(g);
         Set<Snapshot> open = snapshots.get(g);
         if (open != null) open.forEach(s -> s.recheck = true);
+    }
+
+    /**
+     * Another client's xattr change moves the file's ctime: the attributes kept with the content
+     * (which lookups by gfid are answered with) age, though the content does not.
+     */
+    @Override
+    public void upcall(Upcall upcall, Xlator source) {
+        if (enabled && !upcall.isEverything() && upcall.has(Upcall.XATTR)) cache.invalidate(upcall.gfid());
+        super.upcall(upcall, source);
     }
 
     @Override

@@ -158,6 +158,9 @@ class QuickReadXlatorTest {
         assertArrayEquals(bytes("before"), read(qr, fd, 100, 0), "within the timeout, without upcall");
         qr.upcall(new Upcall(g, Upcall.XATTR, null), brick);
         assertArrayEquals(bytes("before"), read(qr, fd, 100, 0), "an xattr change leaves the content");
+        brick.clearCalls();
+        qr.lookup(C, Loc.of(g, null), Xdata.EMPTY).join();
+        assertEquals(List.of("lookup"), brick.calls(), "but not the attributes kept with it (ctime moved)");
         qr.upcall(new Upcall(g, Upcall.DATA, null), brick);
         assertArrayEquals(bytes("after!"), read(qr, fd, 100, 0));
     }
