@@ -30,10 +30,11 @@ public final class RpcFrameDecoder extends LengthFieldBasedFrameDecoder {
      * cumulation grows by doubling, copying what it holds each time and ending at twice the frame;
      * sized once to the frame as soon as its length is known, it is copied into only once. Never
      * while an earlier frame's slice still shares the buffer (refCnt above 1): resizing moves the
-     * memory that slice's consumer may be reading on another thread.
+     * memory that slice's consumer may be reading on another thread. Nor before 64 KiB of the frame
+     * have come: a peer must not make us reserve a whole frame's memory with a 4-byte header.
      */
     private void sizeForWholeFrame(ByteBuf in) {
-        if (in.readableBytes() < 4 || in.refCnt() != 1) return;
+        if (in.readableBytes() < LARGE || in.refCnt() != 1) return;
         long whole = 4 + in.getUnsignedInt(in.readerIndex());
         long missing = whole - in.readableBytes();
         if (missing <= LARGE || whole > maxFrame || in.writableBytes() >= missing) return;

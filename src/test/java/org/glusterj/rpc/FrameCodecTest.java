@@ -71,6 +71,47 @@ class FrameCodecTest {
         }
     }
 
+    private static ByteBuf writeCall(int xid, byte[] payload) {
+        ByteBuf head = RpcCodec.startCall(ALLOC, xid, Proc.WRITEV, Caller.ROOT);
+        return RpcCodec.finish(head, ALLOC.directBuffer(payload.length).writeBytes(payload));
+    }
+
+    /**
+     * A 1 MiB write arriving in 64 KiB reads, right behind a small frame still held by its consumer
+     * (the buffer is shared then and must not be resized under it), then another one alone.
+     */
+    @Test
+    void largeFramesArrivingInPiecesDecodeWholeWhileAnEarlierFrameIsStillHeld() {
+        byte[] big = new byte[1 << 20];
+        new java.util.Random(7).nextBytes(big);
+        ByteBuf stream = ALLOC.directBuffer();
+        stream.writeBytes(writeCall(1, "small".getBytes(StandardCharsets.US_ASCII)));
+        stream.writeBytes(writeCall(2, big));
+        stream.writeBytes(writeCall(3, big));
+        EmbeddedChannel ch = channel();
+        List<RpcMessage> got = new java.util.ArrayList<>();
+        while (stream.isReadable()) {
+            ByteBuf piece = ALLOC.directBuffer(64 * 1024);
+            stream.readBytes(piece, Math.min(64 * 1024, stream.readableBytes()));
+            ch.writeInbound(piece);
+            for (RpcMessage m; (m = ch.readInbound()) != null; ) got.add(m); // held, not released
+        }
+        stream.release();
+        try {
+            assertEquals(3, got.size());
+            assertEquals("small", got.get(0).body().toString(StandardCharsets.US_ASCII));
+            for (RpcMessage m : got.subList(1, 3)) {
+                byte[] body = new byte[m.body().readableBytes()];
+                m.body().getBytes(m.body().readerIndex(), body);
+                assertTrue(java.util.Arrays.equals(big, body), "frame " + m.xid() + " intact");
+            }
+        } finally {
+            got.forEach(RpcMessage::release);
+        }
+        assertTrue(ch.isOpen());
+        assertFalse(ch.finish());
+    }
+
     private static <T> T replyRoundTrip(Proc proc, Object reply, Function<ByteBuf, T> decoder) {
         ByteBuf head = RpcCodec.startReply(ALLOC, 7, proc);
         Replies.encode(head, reply);
