@@ -28,10 +28,10 @@ public final class RpcFrameDecoder extends LengthFieldBasedFrameDecoder {
     /**
      * A large frame (a 1 MiB write or read) arrives in many socket reads. Left to itself the
      * cumulation grows by doubling, copying what it holds each time and ending at twice the frame;
-     * sized once to the frame as soon as its length is known, it is copied into only once. Never
+     * sized once to the whole frame after its first 64 KiB, it is copied into only once more. Not
+     * sooner: a peer must not make us reserve a whole frame's memory with a 4-byte header. Never
      * while an earlier frame's slice still shares the buffer (refCnt above 1): resizing moves the
-     * memory that slice's consumer may be reading on another thread. Nor before 64 KiB of the frame
-     * have come: a peer must not make us reserve a whole frame's memory with a 4-byte header.
+     * memory that slice's consumer may be reading on another thread.
      */
     private void sizeForWholeFrame(ByteBuf in) {
         if (in.readableBytes() < LARGE || in.refCnt() != 1) return;

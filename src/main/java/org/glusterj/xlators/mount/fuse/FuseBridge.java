@@ -459,12 +459,13 @@ public class FuseBridge extends FuseStubFS {
                 Target src = resolve(c, oldpath, fresh);
                 ParentEntry dst = resolveParent(c, newpath, fresh);
                 Inode victim = inodes.cached(dst.parent().gfid(), dst.name());
+                Gfid replaced = victim != null && !victim.gfid().equals(src.inode().gfid()) ? victim.gfid() : null;
                 Loc newLoc = Loc.entry(dst.parent().gfid(), dst.name(), newpath);
-                // The file renamed over, as xlators that drop what they hold for it expect.
-                if (victim != null && !victim.gfid().equals(src.inode().gfid())) newLoc = newLoc.withGfid(victim.gfid());
+                // Named in newLoc, as xlators that drop what they hold for the file renamed over expect.
+                if (replaced != null) newLoc = newLoc.withGfid(replaced);
                 Iatt moved = await(top.rename(c, src.loc(), newLoc, Xdata.EMPTY)).attr();
                 kernelInodes.changed(src.inode().gfid());
-                if (victim != null && !victim.gfid().equals(src.inode().gfid())) kernelInodes.changed(victim.gfid());
+                if (replaced != null) kernelInodes.changed(replaced);
                 inodes.rename(src.parent(), src.name(), dst.parent().gfid(), dst.name());
                 if (moved != null && moved.gfid() != null) inodes.link(dst.parent().gfid(), dst.name(), moved);
                 return null;

@@ -283,7 +283,7 @@ public final class QuickReadXlator extends DataCacheXlator {
         // change among it), checked and marked in one step.
         long stamp = bytes == null ? -1 : cache.writing(g, w.stamp());
         if (stamp < 0) {
-            if (w != null) w.lost();
+            if (bytes != null) w.lost(); // the stamp moved (starting() already gave up otherwise)
             return super.writev(c, fd, data, offset, flags, x);
         }
         snapshotsSeeOwnChange(g);
