@@ -1,5 +1,7 @@
 package org.glusterj.xlators.performance;
 
+import static org.glusterj.core.OpenFlags.O_TRUNC;
+
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -24,8 +26,6 @@ import org.glusterj.core.XlatorConfig;
  * everything.
  */
 public abstract class DataCacheXlator extends Xlator {
-    private static final int O_TRUNC = 01000;
-
     protected DataCacheXlator(XlatorConfig config) {
         super(config);
     }

@@ -1,5 +1,9 @@
 package org.glusterj.xlators.cluster.dht;
 
+import static org.glusterj.core.OpenFlags.O_CREAT;
+import static org.glusterj.core.OpenFlags.O_EXCL;
+import static org.glusterj.core.OpenFlags.O_TRUNC;
+
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -135,7 +139,6 @@ public class DistributeXlator extends Xlator {
     /** How long a subvolume's statfs answer is trusted for min-free-disk decisions. */
     private static final long DISK_USAGE_TTL_NANOS = 5_000_000_000L;
     private static final int LISTING_CHUNK = 64 * 1024;
-    private static final int O_CREAT = 0100, O_EXCL = 0200, O_TRUNC = 01000;
 
     private final List<Xlator> subvols;
     private final int count;

@@ -1,5 +1,8 @@
 package org.glusterj.xlators.cluster.dht;
 
+import static org.glusterj.core.OpenFlags.O_RDONLY;
+import static org.glusterj.core.OpenFlags.O_WRONLY;
+
 import io.netty.buffer.Unpooled;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -53,7 +56,6 @@ public final class Rebalancer {
     private static final Logger LOG = LoggerFactory.getLogger(Rebalancer.class);
     private static final int CHUNK = 128 * 1024;
     private static final int LIST_SIZE = 128 * 1024;
-    private static final int O_RDONLY = 0, O_WRONLY = 1;
     private static final long FOP_TIMEOUT_SECONDS = 120;
     private static final int COPY_ATTEMPTS = 8;
 

@@ -1,5 +1,9 @@
 package org.glusterj.xlators.mount.fuse;
 
+import static org.glusterj.core.OpenFlags.O_CREAT;
+import static org.glusterj.core.OpenFlags.O_EXCL;
+import static org.glusterj.core.OpenFlags.O_TRUNC;
+
 import com.kenai.jffi.MemoryIO;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -93,9 +97,6 @@ public class FuseBridge extends FuseStubFS {
     private static final int FLAG_NULLPATH_OK = 0x1;
     private static final int FLAG_UTIME_OMIT_OK = 0x4;
 
-    private static final int O_CREAT = 0100;
-    private static final int O_EXCL = 0200;
-    private static final int O_TRUNC = 01000;
     private static final int LOCK_SH = 1;
     private static final int LOCK_EX = 2;
     private static final int LOCK_NB = 4;
@@ -283,7 +284,6 @@ public class FuseBridge extends FuseStubFS {
             throw new MountException("bad mount options: " + e.getMessage());
         }
     }
-
 
     /** Completes once the kernel has connected (libfuse's init), i.e. the mount is usable. */
     public CompletableFuture<Void> whenMounted() {

@@ -1,5 +1,7 @@
 package org.glusterj.xlators.performance.iocache;
 
+import static org.glusterj.core.OpenFlags.O_DIRECT;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -51,8 +53,6 @@ public final class IoCacheXlator extends DataCacheXlator {
     public static final XlatorType TYPE = new XlatorType("performance/io-cache", List.of(),
             "Caches file data in pages, revalidated by size and mtime after cache-timeout.",
             OPTIONS, IoCacheXlator::new);
-
-    private static final int O_DIRECT = 040000;
 
     private final boolean enabled;
     private final long timeoutNanos;

@@ -1,5 +1,7 @@
 package org.glusterj.xlators.performance.mdcache;
 
+import static org.glusterj.core.OpenFlags.O_TRUNC;
+
 import io.netty.buffer.ByteBuf;
 import java.util.List;
 import java.util.Map;
@@ -103,8 +105,6 @@ public final class MdCacheXlator extends Xlator {
             "Caches attributes from every reply for md-cache-timeout seconds and answers stat, fstat and "
                     + "lookups of known names from them.",
             OPTIONS, MdCacheXlator::new);
-
-    private static final int O_TRUNC = 01000;
 
     private final boolean enabled;
     private final boolean invalidation;

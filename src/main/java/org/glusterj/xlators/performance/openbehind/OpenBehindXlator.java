@@ -1,5 +1,9 @@
 package org.glusterj.xlators.performance.openbehind;
 
+import static org.glusterj.core.OpenFlags.O_CREAT;
+import static org.glusterj.core.OpenFlags.O_EXCL;
+import static org.glusterj.core.OpenFlags.O_TRUNC;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,10 +70,6 @@ public final class OpenBehindXlator extends DeferredOpenXlator {
     public static final XlatorType TYPE = new XlatorType("performance/open-behind", List.of(),
             "Answers open at once and opens on the bricks only when a fop needs the open file.",
             OPTIONS, OpenBehindXlator::new);
-
-    private static final int O_CREAT = 0100;
-    private static final int O_EXCL = 0200;
-    private static final int O_TRUNC = 01000;
 
     private final boolean enabled;
     private final boolean lazy;

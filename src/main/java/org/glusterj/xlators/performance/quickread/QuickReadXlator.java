@@ -1,5 +1,11 @@
 package org.glusterj.xlators.performance.quickread;
 
+import static org.glusterj.core.OpenFlags.O_ACCMODE;
+import static org.glusterj.core.OpenFlags.O_APPEND;
+import static org.glusterj.core.OpenFlags.O_DIRECT;
+import static org.glusterj.core.OpenFlags.O_RDONLY;
+import static org.glusterj.core.OpenFlags.O_TRUNC;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
@@ -93,11 +99,6 @@ public final class QuickReadXlator extends DataCacheXlator {
             "Fetches small files' content with the lookup and serves opens and reads of them from memory.",
             OPTIONS, QuickReadXlator::new);
 
-    private static final int O_ACCMODE = 03;
-    private static final int O_RDONLY = 0;
-    private static final int O_TRUNC = 01000;
-    private static final int O_APPEND = 02000;
-    private static final int O_DIRECT = 040000;
     private static final byte[] NO_VALUE = new byte[0];
 
     private final boolean enabled;

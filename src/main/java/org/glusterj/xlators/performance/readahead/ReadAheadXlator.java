@@ -1,5 +1,7 @@
 package org.glusterj.xlators.performance.readahead;
 
+import static org.glusterj.core.OpenFlags.O_DIRECT;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -46,8 +48,6 @@ public final class ReadAheadXlator extends DataCacheXlator {
     public static final XlatorType TYPE = new XlatorType("performance/read-ahead", List.of(),
             "Detects sequential reads per fd and fetches the next pages ahead, in parallel.",
             OPTIONS, ReadAheadXlator::new);
-
-    private static final int O_DIRECT = 040000;
 
     private final boolean enabled;
     private final int pageCount;

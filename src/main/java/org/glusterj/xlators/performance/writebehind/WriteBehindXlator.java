@@ -1,5 +1,11 @@
 package org.glusterj.xlators.performance.writebehind;
 
+import static org.glusterj.core.OpenFlags.O_APPEND;
+import static org.glusterj.core.OpenFlags.O_DIRECT;
+import static org.glusterj.core.OpenFlags.O_DSYNC;
+import static org.glusterj.core.OpenFlags.O_SYNC;
+import static org.glusterj.core.OpenFlags.O_TRUNC;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import java.util.ArrayList;
@@ -57,11 +63,6 @@ import org.slf4j.LoggerFactory;
 public final class WriteBehindXlator extends Xlator {
     private static final Logger log = LoggerFactory.getLogger(WriteBehindXlator.class);
 
-    static final int O_TRUNC = 01000;
-    static final int O_APPEND = 02000;
-    static final int O_DSYNC = 010000;
-    static final int O_DIRECT = 040000;
-    static final int O_SYNC = 04010000;
     /** Largest payload protocol/client carries in one writev. */
     static final long MAX_AGGREGATE = 4L << 20;
 

@@ -1,5 +1,9 @@
 package org.glusterj.xlators.protocol.client;
 
+import static org.glusterj.core.OpenFlags.O_CREAT;
+import static org.glusterj.core.OpenFlags.O_EXCL;
+import static org.glusterj.core.OpenFlags.O_TRUNC;
+
 import org.glusterj.core.Gfid;
 
 /**
@@ -8,9 +12,6 @@ import org.glusterj.core.Gfid;
  */
 final class RemoteFd {
     /** open(2) flags that must not be replayed when reopening: they would create or truncate again. */
-    private static final int O_CREAT = 0100;
-    private static final int O_EXCL = 0200;
-    private static final int O_TRUNC = 01000;
 
     final Gfid gfid;
     final int flags;

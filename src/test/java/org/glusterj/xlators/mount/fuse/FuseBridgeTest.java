@@ -1,5 +1,7 @@
 package org.glusterj.xlators.mount.fuse;
 
+import static org.glusterj.core.OpenFlags.O_CREAT;
+import static org.glusterj.core.OpenFlags.O_RDWR;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -44,8 +46,6 @@ import ru.serce.jnrfuse.struct.Timespec;
 /** The bridge driven directly, as libfuse would call it, over an in-memory xlator; no kernel involved. */
 class FuseBridgeTest {
     private static final Runtime R = Runtime.getSystemRuntime();
-    private static final int O_RDWR = 02;
-    private static final int O_CREAT = 0100;
     private static final Caller CALLER = new Caller(1000, 100, new int[] {10, 20}, 4242, 0L);
 
     private MemoryXlator mem;

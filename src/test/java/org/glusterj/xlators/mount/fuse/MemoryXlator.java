@@ -1,5 +1,8 @@
 package org.glusterj.xlators.mount.fuse;
 
+import static org.glusterj.core.OpenFlags.O_EXCL;
+import static org.glusterj.core.OpenFlags.O_TRUNC;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
@@ -48,8 +51,6 @@ import org.glusterj.options.Options;
  * tests can check what the bridge wound.
  */
 final class MemoryXlator extends Xlator {
-    static final int O_TRUNC = 01000;
-    static final int O_EXCL = 0200;
 
     static final class Node {
         final Gfid gfid;

@@ -1,5 +1,8 @@
 package org.glusterj.xlators.performance.writebehind;
 
+import static org.glusterj.core.OpenFlags.O_DIRECT;
+import static org.glusterj.core.OpenFlags.O_RDWR;
+import static org.glusterj.core.OpenFlags.O_SYNC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -36,7 +39,6 @@ import org.junit.jupiter.api.Test;
 
 class WriteBehindXlatorTest {
     private static final Caller C = Caller.of(1000, 1000, 42);
-    private static final int O_RDWR = 2;
 
     private final ScriptedBrick brick = new ScriptedBrick();
     private final Gfid gfid = Gfid.random();
@@ -389,7 +391,7 @@ class WriteBehindXlatorTest {
     @Test
     void syncWritesAreNotAcknowledgedEarlyButStayOrdered() throws Exception {
         WriteBehindXlator wb = wb();
-        Fd syncFd = new Fd(fd.inode(), O_RDWR | WriteBehindXlator.O_SYNC, 42);
+        Fd syncFd = new Fd(fd.inode(), O_RDWR | O_SYNC, 42);
         brick.hold = true;
         get(wb.writev(C, fd, bytes("cached"), 0, 0, Xdata.EMPTY));
         CompletableFuture<ChangeReply> s = wb.writev(C, syncFd, bytes("SY"), 0, 0, Xdata.EMPTY);
@@ -402,7 +404,7 @@ class WriteBehindXlatorTest {
 
     @Test
     void oDirectIsCachedUnlessStrict() throws Exception {
-        Fd direct = new Fd(fd.inode(), O_RDWR | WriteBehindXlator.O_DIRECT, 42);
+        Fd direct = new Fd(fd.inode(), O_RDWR | O_DIRECT, 42);
         brick.hold = true;
         assertTrue(wb().writev(C, direct, bytes("a"), 0, 0, Xdata.EMPTY).isDone());
         assertFalse(wb("strict-O_DIRECT", "on").writev(C, direct, bytes("b"), 0, 0, Xdata.EMPTY).isDone());
