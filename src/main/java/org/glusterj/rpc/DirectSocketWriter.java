@@ -6,7 +6,6 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import jnr.ffi.LibraryLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,14 +23,6 @@ import org.slf4j.LoggerFactory;
 final class DirectSocketWriter {
     private static final Logger log = LoggerFactory.getLogger(DirectSocketWriter.class);
 
-    public interface LibC {
-        int dup(int fd);
-
-        int close(int fd);
-    }
-
-    private static final LibC LIBC = load();
-
     private final FileDescriptor fd;
     private boolean closed;
 
@@ -41,8 +32,8 @@ final class DirectSocketWriter {
 
     /** A writer for {@code channel}, or null when it is not an epoll socket or the dup fails. */
     static DirectSocketWriter of(Channel channel) {
-        if (LIBC == null || !(channel instanceof EpollSocketChannel epoll) || !epoll.isOpen()) return null;
-        int copy = LIBC.dup(epoll.fd().intValue());
+        if (!(channel instanceof EpollSocketChannel epoll) || !epoll.isOpen()) return null;
+        int copy = ChildProcessGuard.dupCloseOnExec(epoll.fd().intValue());
         if (copy < 0) {
             log.debug("dup of {}'s socket failed; sending through the event loop", channel);
             return null;
@@ -78,15 +69,6 @@ final class DirectSocketWriter {
     void close() {
         if (closed) return;
         closed = true;
-        LIBC.close(fd.intValue());
-    }
-
-    private static LibC load() {
-        try {
-            return LibraryLoader.create(LibC.class).load("c");
-        } catch (RuntimeException | LinkageError e) {
-            log.debug("libc not loadable through jnr-ffi; RPC writes go through the event loop", e);
-            return null;
-        }
+        ChildProcessGuard.LIBC.close(fd.intValue());
     }
 }

@@ -167,7 +167,7 @@ public final class RpcClient {
         if (stopped) return;
         Bootstrap b = new Bootstrap()
                 .group(Transport.clientGroup())
-                .channel(Transport.socketChannel())
+                .channelFactory(Transport.socketChannels())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)

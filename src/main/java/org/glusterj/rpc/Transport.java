@@ -1,10 +1,10 @@
 package org.glusterj.rpc;
 
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
@@ -47,8 +47,9 @@ public final class Transport {
         return g;
     }
 
-    public static Class<? extends SocketChannel> socketChannel() {
-        return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+    /** Client sockets; epoll ones are close-on-exec (see {@link ChildProcessGuard}). */
+    public static ChannelFactory<? extends SocketChannel> socketChannels() {
+        return EPOLL ? ChildProcessGuard.epollSockets() : NioSocketChannel::new;
     }
 
     public static Class<? extends ServerSocketChannel> serverChannel() {

@@ -10,6 +10,7 @@ import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import org.glusterj.core.AfterReply;
+import org.glusterj.rpc.ChildProcessGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,9 +116,11 @@ final class FuseSessionLoop {
         Pointer mountpointOut = Memory.allocateDirect(RUNTIME, Long.BYTES, true);
         Pointer multithreadedOut = Memory.allocateDirect(RUNTIME, Integer.BYTES, true);
         AutoUnmountGuard guard = new AutoUnmountGuard();
-        guard.beforeMount();
-        Pointer fuse = lib.fuse_setup(argv.length, nativeArgv.array, ops, opsSize, mountpointOut, multithreadedOut,
-                null);
+        // No brick socket may be born between the sweep and libfuse's fork of fusermount.
+        Pointer fuse = ChildProcessGuard.forking(() -> {
+            guard.beforeMount();
+            return lib.fuse_setup(argv.length, nativeArgv.array, ops, opsSize, mountpointOut, multithreadedOut, null);
+        });
         if (fuse == null) return End.SETUP_FAILED;
         guard.afterMount(lib.fuse_chan_fd(lib.fuse_session_next_chan(lib.fuse_get_session(fuse), null)));
         Pointer mountpoint = mountpointOut.getPointer(0);
