@@ -1,6 +1,7 @@
 package org.glusterj.core;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -62,6 +63,24 @@ public final class Xdata {
 
     public Map<String, byte[]> asMap() {
         return values;
+    }
+
+    /** Same keys with the same bytes. */
+    @Override
+    public boolean equals(Object o) {
+        if (o == this) return true;
+        if (!(o instanceof Xdata other) || other.values.size() != values.size()) return false;
+        for (Map.Entry<String, byte[]> e : values.entrySet()) {
+            if (!Arrays.equals(e.getValue(), other.values.get(e.getKey()))) return false;
+        }
+        return true;
+    }
+
+    @Override
+    public int hashCode() {
+        int h = 0;
+        for (Map.Entry<String, byte[]> e : values.entrySet()) h += e.getKey().hashCode() ^ Arrays.hashCode(e.getValue());
+        return h;
     }
 
     @Override

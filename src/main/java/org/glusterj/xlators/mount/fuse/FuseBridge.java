@@ -46,6 +46,7 @@ import org.glusterj.core.Statvfs;
 import org.glusterj.core.Xdata;
 import org.glusterj.core.Xlator;
 import org.glusterj.xlators.features.locks.LocksXlator;
+import org.glusterj.xlators.storage.posix.PosixXlator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.serce.jnrfuse.FuseFillDir;
@@ -97,6 +98,7 @@ public class FuseBridge extends FuseStubFS {
     private static final int FLAG_NULLPATH_OK = 0x1;
     private static final int FLAG_UTIME_OMIT_OK = 0x4;
 
+    private static final Xdata KILL_SETID = Xdata.of(PosixXlator.KILL_SETID_KEY, new byte[0]);
     private static final int LOCK_SH = 1;
     private static final int LOCK_EX = 2;
     private static final int LOCK_NB = 4;
@@ -565,7 +567,7 @@ public class FuseBridge extends FuseStubFS {
             Caller c = callers.current();
             Gfid changed = retryStale(path, fresh -> {
                 Target t = resolve(c, path, fresh);
-                await(top.truncate(c, t.loc(), size, Xdata.EMPTY));
+                await(top.truncate(c, t.loc(), size, setIdKill()));
                 return t.inode().gfid();
             });
             kernelInodes.changed(changed);
@@ -578,7 +580,7 @@ public class FuseBridge extends FuseStubFS {
         return call("ftruncate", path, () -> {
             Fd fd = fds.get(fi.fh.get());
             kernelInodes.seen(fd.gfid());
-            await(top.ftruncate(callers.current(), fd, size, Xdata.EMPTY));
+            await(top.ftruncate(callers.current(), fd, size, setIdKill()));
             kernelInodes.changed(fd.gfid());
             return 0;
         });
@@ -727,7 +729,7 @@ public class FuseBridge extends FuseStubFS {
             CompletableFuture<?> done;
             try {
                 copyIn(buf, data, n);
-                done = top.writev(callers.current(), fd, data, offset, 0, Xdata.EMPTY); // takes ownership of data
+                done = top.writev(callers.current(), fd, data, offset, 0, setIdKill()); // takes ownership of data
             } catch (RuntimeException | Error e) {
                 if (data.refCnt() > 0) data.release();
                 throw e;
@@ -737,6 +739,11 @@ public class FuseBridge extends FuseStubFS {
             kernelInodes.changed(fd.gfid()); // size, mtime and ctime as seen through its other names
             return n;
         });
+    }
+
+    /** Asks the bricks to clear set-id bits when the kernel asked us (see {@link SetIdKill}). */
+    private static Xdata setIdKill() {
+        return SetIdKill.asked() ? KILL_SETID : Xdata.EMPTY;
     }
 
     /** One copy from libfuse's buffer into a pooled direct buffer. */

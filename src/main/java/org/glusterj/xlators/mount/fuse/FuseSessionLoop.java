@@ -239,8 +239,9 @@ final class FuseSessionLoop {
                 int opcode = opcode(buf, data);
                 if (opcode == LargeRequests.FUSE_INIT) {
                     boolean large = LargeRequests.kernelOffersMaxPages(data, res);
+                    boolean killPriv = SetIdKill.kernelOffers(data, res);
                     try {
-                        LargeRequests.processInit(lib, session, buf, lib.fuse_chan_fd(chan.getPointer(0)), large);
+                        LargeRequests.processInit(lib, session, buf, lib.fuse_chan_fd(chan.getPointer(0)), large, killPriv);
                     } catch (Throwable t) {
                         log.error("a FUSE callback threw past its handler while processing FUSE_INIT", t);
                     }
@@ -253,6 +254,7 @@ final class FuseSessionLoop {
                     if (opcode == FUSE_FORGET) kernelInodes.forget(data.getLong(NODEID_AT));
                     if (opcode == FUSE_BATCH_FORGET) forgetBatch(data, res);
                     KernelInodes.serving(opcode, opcode < 0 ? 0 : data.getLong(NODEID_AT));
+                    SetIdKill.serving(opcode, data, res);
                     try {
                         process(buf, chan.getPointer(0));
                     } finally {

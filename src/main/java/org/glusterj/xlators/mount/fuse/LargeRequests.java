@@ -75,8 +75,9 @@ final class LargeRequests {
      * Lets libfuse process the FUSE_INIT in {@code buf} (a struct fuse_buf) through a channel
      * whose reply asks for {@link #MAX_PAGES} pages per request.
      */
-    static void processInit(LibFuseSession lib, Pointer session, Pointer buf, int devFuse, boolean widen) {
-        Send send = (chan, iov, count) -> sendInitReply(iov, count, devFuse, widen);
+    static void processInit(LibFuseSession lib, Pointer session, Pointer buf, int devFuse, boolean widen,
+                            boolean killPriv) {
+        Send send = (chan, iov, count) -> sendInitReply(iov, count, devFuse, widen, killPriv);
         Pointer ops = Memory.allocateDirect(RUNTIME, CHAN_OPS_SIZE, true);
         ops.putPointer(SEND_AT, RUNTIME.getClosureManager().getClosurePointer(Send.class, send));
         Pointer chan = lib.fuse_chan_new(ops, devFuse, BUFFER_SIZE, null);
@@ -133,14 +134,27 @@ final class LargeRequests {
         return dev;
     }
 
-    /** Gathers libfuse's reply, widens a successful 7.19 init_out, and writes it to /dev/fuse. */
-    static int sendInitReply(Pointer iov, long count, int devFuse, boolean widen) {
+    /**
+     * Gathers libfuse's reply, widens a successful 7.19 init_out, asks for
+     * FUSE_HANDLE_KILLPRIV_V2 if {@code killPriv} (see {@link SetIdKill}), and writes it to /dev/fuse.
+     */
+    static int sendInitReply(Pointer iov, long count, int devFuse, boolean widen, boolean killPriv) {
         byte[] reply = gather(iov, count);
         Pointer out = Memory.allocateDirect(RUNTIME, Math.max(reply.length, OUT_HEADER + INIT_OUT_FULL), true);
         out.put(0, reply, 0, reply.length);
         int len = reply.length;
         if (widen) len = widen(out, len);
+        if (killPriv) {
+            askFlag(out, len, SetIdKill.FUSE_HANDLE_KILLPRIV_V2);
+            log.debug("FUSE_INIT: asking for FUSE_HANDLE_KILLPRIV_V2 (the bricks clear set-id bits)");
+        }
         return DevFuseAnswers.write(devFuse, out, len, "FUSE_INIT") ? 0 : -EIO;
+    }
+
+    /** Sets a flag in a successful reply; the kernel reads the flags whatever the minor version. */
+    static void askFlag(Pointer out, int len, int flag) {
+        if (len < OUT_HEADER + INIT_OUT_7_19 || out.getInt(OUT_ERROR_AT) != 0) return;
+        out.putInt(OUT_FLAGS_AT, out.getInt(OUT_FLAGS_AT) | flag);
     }
 
     /** The new length; unchanged unless {@code out} holds a successful reply with a 7.19 init_out. */

@@ -39,6 +39,9 @@
  *       notes the node id of each request; after a change through one name the kernel is told to
  *       drop the attributes of the file's other nodes (KernelInodes), so nlink, ctime and size
  *       show through every name at once.</li>
+ *   <li>FUSE_HANDLE_KILLPRIV_V2 is asked for in libfuse's INIT reply when the kernel offers it
+ *       (SetIdKill): the bricks then clear set-id bits on an unprivileged write or truncate, and
+ *       the kernel stops asking for security.capability before every write.</li>
  *   <li>The mount is nodev,nosuid: auto_unmount makes libfuse mount through fusermount, which
  *       always adds both. Device nodes and set-id files can be made and are kept; they do not
  *       act as devices or set-id programs through this mount.</li>

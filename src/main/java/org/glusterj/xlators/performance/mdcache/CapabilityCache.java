@@ -8,8 +8,10 @@ import org.glusterj.core.Gfid;
 
 /**
  * The answers to getxattr("security.capability"), including "there is none". The kernel asks
- * before every write to decide whether the write must drop file capabilities, so without this
- * each write costs an extra round trip that almost always ends in ENODATA.
+ * before a write to decide whether the write must drop file capabilities: before every write
+ * unless FUSE_HANDLE_KILLPRIV_V2 was agreed (Linux 5.11, see mount/fuse's SetIdKill), else after
+ * each change of the file's attributes. Without this each time costs a round trip to a brick that
+ * almost always ends in ENODATA.
  */
 final class CapabilityCache {
     static final String NAME = "security.capability";

@@ -86,7 +86,8 @@ public final class MdCacheXlator extends Xlator {
     public static final Option<Boolean> PASS_THROUGH = Option.bool("pass-through", false,
             "Pass every fop through untouched.");
     public static final Option<Boolean> CACHE_CAPABILITY = Option.bool("cache-capability-xattrs", true,
-            "Cache security.capability answers (also \"none\"), which the kernel asks for before every write.");
+            "Cache security.capability answers (also \"none\"), which the kernel asks for before a write (before every "
+                    + "write on kernels older than 5.11, which lack FUSE_HANDLE_KILLPRIV_V2).");
     private static final String NO_XATTRS = "Accepted for GlusterFS compatibility; glusterj's md-cache caches no other "
             + "extended attributes yet.";
     public static final List<Option<?>> OPTIONS = List.of(TIMEOUT, STATFS, FORCE_READDIRP, CACHE_INVALIDATION,

@@ -44,6 +44,6 @@ final class PendingWrite {
     /** Whether {@code next} can ride in the same RPC right after this write. */
     boolean canBeFollowedBy(PendingWrite next) {
         return next.fd == fd && next.offset == end() && next.flags == flags && !next.sync && !sync
-                && next.xdata.isEmpty() && xdata.isEmpty() && next.caller.equals(caller);
+                && next.xdata.equals(xdata) && next.caller.equals(caller);
     }
 }

@@ -156,11 +156,11 @@ final class FileOps {
     }
 
     /** Does not release {@code data}: the xlator does, whatever happens. */
-    ChangeReply writev(OpenFile of, ByteBuf data, long offset) {
+    ChangeReply writev(OpenFile of, ByteBuf data, long offset, boolean killSetId) {
         if (offset < 0) throw Errno.EINVAL.exception("negative offset " + offset);
         Iatt pre = of.iatt();
         NativeIo.pwriteAll(of.fd, data, offset);
-        return new ChangeReply(pre, of.iatt(), null);
+        return new ChangeReply(pre, after(of, killSetId), null);
     }
 
     ChangeReply fsync(OpenFile of, boolean datasync) {
@@ -169,11 +169,16 @@ final class FileOps {
         return new ChangeReply(pre, of.iatt(), null);
     }
 
-    ChangeReply ftruncate(OpenFile of, long size) {
+    ChangeReply ftruncate(OpenFile of, long size, boolean killSetId) {
         if (size < 0) throw Errno.EINVAL.exception("negative size " + size);
         Iatt pre = of.iatt();
         Sys.check(Sys.C.ftruncate(of.fd, size), "ftruncate");
-        return new ChangeReply(pre, of.iatt(), null);
+        return new ChangeReply(pre, after(of, killSetId), null);
+    }
+
+    private static Iatt after(OpenFile of, boolean killSetId) {
+        Iatt after = of.iatt();
+        return killSetId ? SetIdBits.clear(of.fd, of.gfid, after) : after;
     }
 
     ChangeReply fallocate(OpenFile of, int mode, long offset, long len) {

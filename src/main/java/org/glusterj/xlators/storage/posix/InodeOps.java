@@ -113,7 +113,7 @@ final class InodeOps {
             a.mtimeSec(), a.has(SetAttr.MTIME) ? a.mtimeNsec() : SetAttr.UTIME_OMIT};
     }
 
-    ChangeReply truncate(Loc loc, long size) {
+    ChangeReply truncate(Loc loc, long size, boolean killSetId) {
         if (size < 0) throw Errno.EINVAL.exception("negative size " + size);
         try (Obj o = store.resolve(loc)) {
             if (o.isDir()) throw Errno.EISDIR.exception(loc.toString());
@@ -122,7 +122,8 @@ final class InodeOps {
             try {
                 Iatt pre = Sys.fstat(nfd).toIatt(o.gfid);
                 Sys.check(Sys.C.ftruncate(nfd, size), "truncate " + loc);
-                return new ChangeReply(pre, Sys.fstat(nfd).toIatt(o.gfid), null);
+                Iatt after = Sys.fstat(nfd).toIatt(o.gfid);
+                return new ChangeReply(pre, killSetId ? SetIdBits.clear(nfd, o.gfid, after) : after, null);
             } finally {
                 Sys.closeQuietly(nfd);
             }

@@ -62,6 +62,11 @@ public final class PosixXlator extends Xlator {
     public static final Option<Boolean> FIPS_MODE_RCHECKSUM = Option.bool("fips-mode-rchecksum", false,
             "Accepted for compatibility with GlusterFS brick volfiles (rchecksum algorithm); no effect yet.");
     public static final List<Option<?>> OPTIONS = List.of(DIRECTORY, VOLUME_ID, SHARED_BRICK_COUNT, FIPS_MODE_RCHECKSUM);
+    /**
+     * On writev, truncate and ftruncate: the writer lacks CAP_FSETID, so the file's set-id bits go
+     * (see {@link SetIdBits}); mount/fuse sets it when the kernel asks (FUSE_HANDLE_KILLPRIV_V2).
+     */
+    public static final String KILL_SETID_KEY = "glusterj.kill-suidgid";
 
     public static final XlatorType TYPE = new XlatorType("storage/posix", List.of(),
             "Stores the volume's files in a local directory (the brick).", OPTIONS, PosixXlator::new);
@@ -293,12 +298,12 @@ public final class PosixXlator extends Xlator {
 
     @Override
     public CompletableFuture<ChangeReply> truncate(Caller c, Loc loc, long offset, Xdata x) {
-        return run("truncate", loc, () -> inodes.truncate(loc, offset));
+        return run("truncate", loc, () -> inodes.truncate(loc, offset, killSetId(x)));
     }
 
     @Override
     public CompletableFuture<ChangeReply> ftruncate(Caller c, Fd fd, long offset, Xdata x) {
-        return run("ftruncate", fd, () -> files.ftruncate(file(fd), offset));
+        return run("ftruncate", fd, () -> files.ftruncate(file(fd), offset, killSetId(x)));
     }
 
     @Override
@@ -322,10 +327,14 @@ public final class PosixXlator extends Xlator {
     @Override
     public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
         try {
-            return run("writev", fd, () -> files.writev(file(fd), data, offset));
+            return run("writev", fd, () -> files.writev(file(fd), data, offset, killSetId(x)));
         } finally {
             data.release();
         }
+    }
+
+    private static boolean killSetId(Xdata x) {
+        return x != null && x.has(KILL_SETID_KEY);
     }
 
     /** Nothing is buffered here; close-time work happens at release. */

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.glusterj.core.Gfid;
 import org.glusterj.core.SetAttr;
+import org.glusterj.xlators.storage.posix.PosixXlator;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -237,6 +238,40 @@ class FuseBridgeMountIT {
                 assertTrue(mem.largestRead.get() > 131072, "largest READ " + mem.largestRead.get() + " > 128 KiB");
             }
         });
+    }
+
+    /** FUSE_HANDLE_KILLPRIV_V2 (Linux 5.11): see SetIdKill. */
+    @Test
+    void writesAskForCapabilitiesOnceAndOnlyUnprivilegedOnesClearSetIdBits() throws Exception {
+        assumeTrue(POSIX.geteuid() == 0, "writes as another user need root");
+        assumeTrue(kernelAtLeast(5, 11), "FUSE_HANDLE_KILLPRIV_V2 came with Linux 5.11");
+        MemoryXlator mem = new MemoryXlator();
+        withMount(mem, new String[0], mp -> {
+            Path file = mp.resolve("f");
+            Files.write(file, new byte[0]);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
+            int before = mem.count("getxattr");
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                for (int i = 0; i < 100; i++) ch.write(ByteBuffer.wrap(new byte[] {(byte) i}), i);
+            }
+            assertTrue(mem.count("getxattr") - before < 10, "security.capability asked for before every write");
+            assertTrue(mem.writeXdata.stream().noneMatch(x -> x.has(PosixXlator.KILL_SETID_KEY)),
+                    "root (CAP_FSETID) keeps set-id bits: " + mem.writeXdata);
+            Process p = new ProcessBuilder("setpriv", "--reuid=1001", "--regid=1001", "--clear-groups",
+                    "sh", "-c", "printf x >> '" + file + "'").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), out);
+            assertTrue(mem.writeXdata.get(mem.writeXdata.size() - 1).has(PosixXlator.KILL_SETID_KEY),
+                    "an unprivileged write asks the bricks to clear them");
+        });
+    }
+
+    private static boolean kernelAtLeast(int major, int minor) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)")
+                .matcher(System.getProperty("os.version"));
+        if (!m.find()) return false;
+        int ma = Integer.parseInt(m.group(1)), mi = Integer.parseInt(m.group(2));
+        return ma > major || (ma == major && mi >= minor);
     }
 
     @Test

@@ -54,6 +54,16 @@ class LargeRequestsTest {
     }
 
     @Test
+    void aFlagIsAskedForOnlyInASuccessfulReply() {
+        Pointer p = libfuseReply(0);
+        LargeRequests.askFlag(p, 40, SetIdKill.FUSE_HANDLE_KILLPRIV_V2);
+        assertEquals(0x1 | 0x8 | SetIdKill.FUSE_HANDLE_KILLPRIV_V2, p.getInt(28));
+        Pointer err = libfuseReply(-71);
+        LargeRequests.askFlag(err, 40, SetIdKill.FUSE_HANDLE_KILLPRIV_V2);
+        assertEquals(0x1 | 0x8, err.getInt(28));
+    }
+
+    @Test
     void onlyAKernelOfferingMaxPagesGetsThem() {
         Pointer init = Memory.allocateDirect(RUNTIME, 104, true);
         init.putInt(4, LargeRequests.FUSE_INIT);

@@ -94,6 +94,8 @@ final class MemoryXlator extends Xlator {
     final java.util.concurrent.atomic.AtomicInteger largestWrite = new java.util.concurrent.atomic.AtomicInteger();
     final List<Gfid> forgotten = new CopyOnWriteArrayList<>();
     final List<Fd> released = new CopyOnWriteArrayList<>();
+    /** The xdata of each writev, in order. */
+    final List<Xdata> writeXdata = new CopyOnWriteArrayList<>();
     volatile SetAttr lastSetAttr;
     volatile Gfid lastSetAttrGfid;
     volatile Caller lastCaller;
@@ -429,6 +431,7 @@ final class MemoryXlator extends Xlator {
     @Override
     public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
         largestWrite.accumulateAndGet(data.readableBytes(), Math::max);
+        writeXdata.add(x);
         try {
             return serve("writev", c, () -> {
                 Node n = fdNode(fd);

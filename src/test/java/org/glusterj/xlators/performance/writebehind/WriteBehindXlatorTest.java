@@ -118,6 +118,21 @@ class WriteBehindXlatorTest {
     }
 
     @Test
+    void writesCarryingTheSameXdataMergeOthersDoNot() throws Exception {
+        WriteBehindXlator wb = wb("aggregate-size", "16KB");
+        Xdata kill = Xdata.of("glusterj.kill-suidgid", new byte[0]);
+        brick.hold = true;
+        get(wb.writev(C, fd, filled(4096, 'a'), 0, 0, kill));
+        get(wb.writev(C, fd, filled(4096, 'b'), 4096, 0, kill));
+        get(wb.writev(C, fd, filled(4096, 'c'), 8192, 0, Xdata.of("glusterj.kill-suidgid", new byte[0])));
+        get(wb.writev(C, fd, filled(4096, 'd'), 12288, 0, Xdata.EMPTY));
+        brick.answerAll();
+        brick.answerAll();
+        assertEquals(List.of(4096L, 8192L, 4096L), brick.writeSizes(), "an unprivileged writer's writes still merge");
+        assertEquals("a".repeat(4096) + "b".repeat(4096) + "c".repeat(4096) + "d".repeat(4096), brick.content(gfid));
+    }
+
+    @Test
     void withoutTricklingAPartialBatchWaitsForAFopThatNeedsIt() throws Exception {
         WriteBehindXlator wb = wb("trickling-writes", "off");
         brick.hold = true;

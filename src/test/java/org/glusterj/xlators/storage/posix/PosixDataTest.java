@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Random;
 import org.glusterj.core.ChangeReply;
 import org.glusterj.core.Errno;
@@ -18,6 +19,7 @@ import org.glusterj.core.Gfid;
 import org.glusterj.core.Inode;
 import org.glusterj.core.LkReply;
 import org.glusterj.core.ReadReply;
+import org.glusterj.core.Xdata;
 import org.junit.jupiter.api.Test;
 
 class PosixDataTest extends BrickFixture {
@@ -107,6 +109,36 @@ class PosixDataTest extends BrickFixture {
         assertErrno(Errno.EISDIR, posix.truncate(ROOT, byGfid(Gfid.ROOT), 0, null));
         assertErrno(Errno.EINVAL, posix.ftruncate(ROOT, fd, -1, null));
         posix.release(fd);
+    }
+
+    @Test
+    void aWriteOrTruncateAskedToClearsSetIdBitsAsLinuxDoes() throws Exception {
+        Xdata kill = Xdata.of(PosixXlator.KILL_SETID_KEY, new byte[0]);
+        Fd fd = create(Gfid.ROOT, "prog");
+        Path onBrick = brick.resolve("prog");
+        Files.setAttribute(onBrick, "unix:mode", 06755);
+        write(fd, "root may keep them".getBytes(), 0);
+        assertEquals(06755, mode(onBrick), "without the key the bits stay (a writer with CAP_FSETID)");
+        ChangeReply r = ok(posix.writev(ROOT, fd, Unpooled.wrappedBuffer("x".getBytes()), 0, 0, kill));
+        assertEquals(0755, mode(onBrick));
+        assertEquals(0755, r.post().mode() & 07777, "the reply carries the cleared mode");
+
+        Files.setAttribute(onBrick, "unix:mode", 02644);
+        ok(posix.writev(ROOT, fd, Unpooled.wrappedBuffer("x".getBytes()), 0, 0, kill));
+        assertEquals(02644, mode(onBrick), "set-group-ID without group execute is no set-group-ID program");
+
+        Files.setAttribute(onBrick, "unix:mode", 06755);
+        r = ok(posix.ftruncate(ROOT, fd, 1, kill));
+        assertEquals(0755, r.post().mode() & 07777);
+        Files.setAttribute(onBrick, "unix:mode", 06711);
+        r = ok(posix.truncate(ROOT, byGfid(fd.gfid()), 0, kill));
+        assertEquals(0711, mode(onBrick));
+        assertEquals(0711, r.post().mode() & 07777);
+        posix.release(fd);
+    }
+
+    private static int mode(Path p) throws java.io.IOException {
+        return (Integer) Files.getAttribute(p, "unix:mode") & 07777;
     }
 
     @Test
