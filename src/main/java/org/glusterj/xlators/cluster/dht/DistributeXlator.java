@@ -867,13 +867,24 @@ public class DistributeXlator extends Xlator {
 
     /** For a directory: the first subvolume that answers other than ENOTCONN. */
     private <T> CompletableFuture<T> firstAnswer(IntFunction<CompletableFuture<T>> fop) {
-        return firstAnswerFrom(0, fop);
+        return firstAnswerFrom(everySubvol, 0, fop);
     }
 
-    private <T> CompletableFuture<T> firstAnswerFrom(int i, IntFunction<CompletableFuture<T>> fop) {
+    /**
+     * The same among the subvolumes a directory fd was opened on: another one has no fd to answer
+     * with (protocol/client says EBADF), e.g. one that was down at opendir and is back.
+     */
+    private <T> CompletableFuture<T> firstAnswerOnFd(Fd fd, IntFunction<CompletableFuture<T>> fop) {
+        List<Integer> where = openedOn(fd);
+        if (where.isEmpty()) return CompletableFuture.failedFuture(Errno.EBADF.exception(fd + " is open on no subvolume"));
+        return firstAnswerFrom(where, 0, fop);
+    }
+
+    private <T> CompletableFuture<T> firstAnswerFrom(List<Integer> where, int k, IntFunction<CompletableFuture<T>> fop) {
+        int i = where.get(k);
         return Outcome.one(i, fop).thenCompose(o -> {
             if (o.ok()) return CompletableFuture.completedFuture(o.value());
-            if (o.error() == Errno.ENOTCONN && i + 1 < count) return firstAnswerFrom(i + 1, fop);
+            if (o.error() == Errno.ENOTCONN && k + 1 < where.size()) return firstAnswerFrom(where, k + 1, fop);
             return CompletableFuture.failedFuture(o.error().exception(names.get(i)));
         });
     }
@@ -1109,7 +1120,7 @@ public class DistributeXlator extends Xlator {
     @Override
     public CompletableFuture<AttrReply> fstat(Caller c, Fd fd, Xdata x) {
         return onFileFd(c, fd, false, s -> sub(s).fstat(c, fd, x), AttrReply::attr, DistributeXlator::nothing,
-                () -> firstAnswer(i -> sub(i).fstat(c, fd, x))).thenApply(DistributeXlator::visible);
+                () -> firstAnswerOnFd(fd, i -> sub(i).fstat(c, fd, x))).thenApply(DistributeXlator::visible);
     }
 
     @Override
@@ -1226,7 +1237,7 @@ public class DistributeXlator extends Xlator {
 
     @Override
     public CompletableFuture<XattrReply> fgetxattr(Caller c, Fd fd, String name, Xdata x) {
-        return onFd(fd, s -> sub(s).fgetxattr(c, fd, name, x), () -> firstAnswer(i -> sub(i).fgetxattr(c, fd, name, x)));
+        return onFd(fd, s -> sub(s).fgetxattr(c, fd, name, x), () -> firstAnswerOnFd(fd, i -> sub(i).fgetxattr(c, fd, name, x)));
     }
 
     @Override

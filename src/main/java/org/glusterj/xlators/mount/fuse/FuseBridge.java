@@ -150,6 +150,8 @@ public class FuseBridge extends FuseStubFS {
     private final Settings settings;
     private final InodeTable inodes;
     private final FdTable fds = new FdTable();
+    /** Fds a GETATTR without a handle borrowed from their own requests: their release waits for them. */
+    private final FdLoans loans = new FdLoans();
     /** Files on which this mount ever took a lock: only those need an unlock at close. */
     private final java.util.Set<Gfid> lockedFiles = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final CallerSource callers;
@@ -310,7 +312,9 @@ public class FuseBridge extends FuseStubFS {
     public void destroy(Pointer initResult) {
         try {
             // The kernel is gone: whatever is still open will never be released by it.
-            for (Fd fd : fds.drain()) closeFd(fd);
+            for (Fd fd : fds.drain()) {
+                if (loans.releasing(fd)) closeFd(fd);
+            }
             for (Inode i : hidden.drain()) inodes.unref(i);
         } catch (Throwable t) {
             log.error("releasing open files at unmount failed", t);
@@ -339,9 +343,13 @@ public class FuseBridge extends FuseStubFS {
                 // fstat(2) reaches us as a GETATTR of the open file's node without its handle, which
                 // libfuse turns into this path. If another client removed or renamed the name away,
                 // the open file still exists, as on a local filesystem: answer for it.
-                Fd open = isGone(e) ? openFdOfServedNode() : null;
+                Fd open = isGone(e) ? borrowOpenFdOfServedNode() : null;
                 if (open == null) throw e;
-                attr = await(top.fstat(c, open, Xdata.EMPTY)).attr();
+                try {
+                    attr = await(top.fstat(c, open, Xdata.EMPTY)).attr();
+                } finally {
+                    giveBack(open);
+                }
             }
             kernelInodes.seen(attr.gfid());
             fillStat(stat, attr);
@@ -349,11 +357,20 @@ public class FuseBridge extends FuseStubFS {
         });
     }
 
-    /** An fd this mount holds on the file of the node a GETATTR being served asks about, or null. */
-    private Fd openFdOfServedNode() {
+    /**
+     * An fd this mount holds on the file of the node a GETATTR being served asks about, or null.
+     * It may be another request's, whose release can come at any moment: it is lent, and must be
+     * given back with {@link #giveBack}.
+     */
+    private Fd borrowOpenFdOfServedNode() {
         Gfid file = kernelInodes.fileOfServedGetattr();
         if (file == null) return null;
-        return fds.openFds().stream().filter(fd -> fd.gfid().equals(file)).findFirst().orElse(null);
+        return loans.borrow(fds, fd -> fd.gfid().equals(file));
+    }
+
+    /** Ends a loan; does the fd's release if it came meanwhile. */
+    private void giveBack(Fd fd) {
+        if (loans.giveBack(fd)) closeFd(fd);
     }
 
     @Override
@@ -786,6 +803,7 @@ public class FuseBridge extends FuseStubFS {
             Fd fd = fds.remove(fi.fh.get());
             if (fd == null) throw Errno.EBADF.exception("release of unknown handle " + fi.fh.get());
             kernelInodes.seen(fd.gfid());
+            if (!loans.releasing(fd)) return 0; // whoever borrowed it releases it when done
             try {
                 top.release(fd);
             } finally {
@@ -1024,6 +1042,7 @@ public class FuseBridge extends FuseStubFS {
         return call("releasedir", path, () -> {
             Fd fd = fds.remove(fi.fh.get());
             if (fd == null) throw Errno.EBADF.exception("releasedir of unknown handle " + fi.fh.get());
+            if (!loans.releasing(fd)) return 0; // whoever borrowed it releases it when done
             try {
                 top.releasedir(fd);
             } finally {

@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import org.glusterj.core.AttrReply;
 import org.glusterj.core.Caller;
 import org.glusterj.core.Done;
+import org.glusterj.core.Errno;
 import org.glusterj.core.Fd;
 import org.glusterj.core.Gfid;
 import org.glusterj.core.Loc;
@@ -84,14 +85,20 @@ public final class OpenBehindXlator extends DeferredOpenXlator {
         this.deferUncached = options().get(DEFER_UNCACHED);
     }
 
-    /** An open answered here; {@link #send} winds it, once. */
+    /**
+     * An open answered here; {@link #send} winds it, once, unless the fd was released first. An
+     * unlink or rename sends the opens of the fds open on its file at that moment, and one of them
+     * may be released meanwhile: its open, sent then, would leave a remote fd nobody releases (and
+     * on the brick an unlinked file kept until the client disconnects).
+     */
     private final class DeferredOpen {
         final Caller caller;
         final Loc loc;
         final int flags;
         final Fd fd;
         final Xdata xdata;
-        private CompletableFuture<Done> sent;
+        private CompletableFuture<Done> sent; // guarded by this
+        private boolean released; // guarded by this
 
         DeferredOpen(Caller caller, Loc loc, int flags, Fd fd, Xdata xdata) {
             this.caller = caller;
@@ -105,6 +112,7 @@ public final class OpenBehindXlator extends DeferredOpenXlator {
             CompletableFuture<Done> f;
             synchronized (this) {
                 if (sent != null) return sent;
+                if (released) return CompletableFuture.failedFuture(Errno.EBADF.exception(fd + " was released"));
                 f = sent = new CompletableFuture<>();
             }
             firstChild().open(caller, loc, flags, fd, xdata).whenComplete((d, t) -> {
@@ -115,6 +123,12 @@ public final class OpenBehindXlator extends DeferredOpenXlator {
         }
 
         synchronized CompletableFuture<Done> sentOrNull() {
+            return sent;
+        }
+
+        /** The fd is released: nothing is sent from now on. Returns the open sent before, or null. */
+        synchronized CompletableFuture<Done> released() {
+            released = true;
             return sent;
         }
     }
@@ -214,8 +228,8 @@ public final class OpenBehindXlator extends DeferredOpenXlator {
             set.remove(d);
             return set.isEmpty() ? null : set;
         });
-        CompletableFuture<Done> sent = d.sentOrNull();
-        if (sent == null) return; // never opened below: nothing there to release
+        CompletableFuture<Done> sent = d.released();
+        if (sent == null) return; // never opened below, and now never will be: nothing there to release
         if (sent.isDone()) super.release(fd);
         else sent.whenComplete((r, t) -> super.release(fd)); // an open in flight would leak its remote fd
     }

@@ -572,4 +572,23 @@ class DistributeOverPosixTest {
         assertEquals(List.of(0, 1, 2), bricksHolding(name, 3));
         assertEquals(1, listAll(distribute(3), Gfid.ROOT, 100).stream().filter(e -> e.name().equals(n)).count());
     }
+
+    /**
+     * A directory opened while one brick was down is open on the others only. Once that brick is
+     * back, fstat and fgetxattr of the fd must go where it is open: the returned brick has no fd
+     * for it (protocol/client answers EBADF).
+     */
+    @Test
+    void fdFopsOfADirectoryGoWhereItWasOpened() {
+        Gfid dir = mkdir(dht, Gfid.ROOT, "d", "/d");
+        for (FlakyBrick f : flaky) f.strictFds = true;
+        flaky.get(0).down = true;
+        Fd fd = new Fd(new Inode(dir, FileType.S_IFDIR), 0, 1);
+        ok(dht.opendir(C, Loc.of(dir, null), fd, Xdata.EMPTY));
+        flaky.get(0).down = false;
+
+        assertEquals(dir, ok(dht.fstat(C, fd, Xdata.EMPTY)).attr().gfid());
+        assertNotNull(ok(dht.fgetxattr(C, fd, LAYOUT, Xdata.EMPTY)).values().get(LAYOUT));
+        dht.releasedir(fd);
+    }
 }

@@ -28,11 +28,15 @@ import org.glusterj.options.Options;
 
 /**
  * Stands between distribute and a brick the way protocol/client does: while {@code down} every fop
- * fails with ENOTCONN; {@code statfs} can be replaced to make the brick look full.
+ * fails with ENOTCONN; {@code statfs} can be replaced to make the brick look full. With
+ * {@code strictFds}, fstat and fgetxattr of a directory fd not opened through it fail with EBADF,
+ * as protocol/client's do (storage/posix itself would open any fd by its gfid).
  */
 final class FlakyBrick extends Xlator {
     volatile boolean down;
     volatile Statvfs fakeStatfs;
+    volatile boolean strictFds;
+    private final java.util.Set<Fd> openedDirs = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     FlakyBrick(String name, Xlator brick) {
         super(XlatorConfig.of(name, "test/flaky", Options.NONE, List.of(brick)));
@@ -105,7 +109,33 @@ final class FlakyBrick extends Xlator {
 
     @Override
     public CompletableFuture<Done> opendir(Caller c, Loc loc, Fd fd, Xdata x) {
-        return gate(() -> super.opendir(c, loc, fd, x));
+        return gate(() -> super.opendir(c, loc, fd, x)).thenApply(d -> {
+            openedDirs.add(fd);
+            return d;
+        });
+    }
+
+    @Override
+    public void releasedir(Fd fd) {
+        openedDirs.remove(fd);
+        super.releasedir(fd);
+    }
+
+    private <T> CompletableFuture<T> onKnownFd(Fd fd, Supplier<CompletableFuture<T>> fop) {
+        if (strictFds && fd.inode().isDirectory() && !openedDirs.contains(fd)) {
+            return CompletableFuture.failedFuture(Errno.EBADF.exception(fd + " was not opened through " + name()));
+        }
+        return gate(fop);
+    }
+
+    @Override
+    public CompletableFuture<AttrReply> fstat(Caller c, Fd fd, Xdata x) {
+        return onKnownFd(fd, () -> super.fstat(c, fd, x));
+    }
+
+    @Override
+    public CompletableFuture<XattrReply> fgetxattr(Caller c, Fd fd, String name, Xdata x) {
+        return onKnownFd(fd, () -> super.fgetxattr(c, fd, name, x));
     }
 
     @Override

@@ -339,6 +339,67 @@ class FuseBridgeTest {
         assertEquals(0, bridge.release("/a", fi));
     }
 
+    /**
+     * The fallback above answers with an fd that may be another request's. Its release can arrive
+     * (on another libfuse thread) while the borrowed fstat is on its way down; below, that fd is
+     * then unknown (protocol/client answers EBADF, as StressIT saw once). The release waits for it.
+     */
+    @Test
+    void aReleaseArrivingDuringTheFallbackFstatWaitsForIt() {
+        Gfid g = mem.createFileBehindBridge(Gfid.ROOT, "a", "kept".getBytes(StandardCharsets.UTF_8));
+        ForgetsReleasedFds below = new ForgetsReleasedFds(mem);
+        bridge = bridgeOver(below);
+        FuseFileInfo othersHandle = fileInfo(0);
+        long node = 7;
+        int[] released = {Integer.MIN_VALUE};
+        try {
+            KernelInodes.serving(14 /* OPEN */, node);
+            assertEquals(0, bridge.open("/a", othersHandle));
+            mem.renameBehindBridge(Gfid.ROOT, "a", "b");
+            // The other request closes its file just as the borrowed fstat goes down.
+            below.beforeFstat = () -> released[0] = bridge.release("/a", othersHandle);
+
+            KernelInodes.serving(3 /* GETATTR */, node);
+            FileStat st = stat();
+            assertEquals(0, bridge.getattr("/a", st));
+            assertEquals(4, st.st_size.longValue());
+        } finally {
+            KernelInodes.served();
+        }
+        assertEquals(0, released[0], "the kernel's release is answered at once");
+        assertEquals(List.of("fstat", "release"), below.fdFops, "released below only after the fstat");
+        assertEquals(1, mem.count("release"));
+        assertNull(bridge.inodeTable().get(g), "the release dropped the fd's inode reference");
+    }
+
+    /** Like protocol/client: forgets an fd at its release, and answers EBADF for one it does not know. */
+    private static final class ForgetsReleasedFds extends Xlator {
+        final List<String> fdFops = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final java.util.Set<org.glusterj.core.Fd> released = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        volatile Runnable beforeFstat;
+
+        ForgetsReleasedFds(Xlator below) {
+            super(XlatorConfig.of("forgets", "test/forgets", Options.NONE, List.of(below)));
+        }
+
+        @Override
+        public CompletableFuture<AttrReply> fstat(Caller c, org.glusterj.core.Fd fd, Xdata x) {
+            Runnable r = beforeFstat;
+            beforeFstat = null;
+            if (r != null) r.run();
+            if (released.contains(fd)) return CompletableFuture.failedFuture(Errno.EBADF.exception(fd + " released"));
+            fdFops.add("fstat");
+            return super.fstat(c, fd, x);
+        }
+
+        @Override
+        public void release(org.glusterj.core.Fd fd) {
+            fdFops.add("release");
+            released.add(fd);
+            super.release(fd);
+        }
+    }
+
     @Test
     void symlinkAndReadlink() {
         assertEquals(0, bridge.symlink("../some/where", "/ln"));

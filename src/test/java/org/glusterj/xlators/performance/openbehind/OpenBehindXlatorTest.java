@@ -181,6 +181,45 @@ class OpenBehindXlatorTest {
         assertEquals(List.of("rename", "open", "rename"), brick.calls());
     }
 
+    /**
+     * An unlink sends the deferred opens of the fds open on its file when it starts; one of those
+     * fds may be released before its turn comes (another thread closing it). Its open must not be
+     * sent then: nobody would release the remote fd it makes.
+     */
+    @Test
+    void anFdReleasedWhileAnUnlinkSendsTheDeferredOpensIsNotOpenedBelow() {
+        List<Fd> fds = new ArrayList<>();
+        List<Fd> closed = new ArrayList<>();
+        OpenBehindXlator[] ob = new OpenBehindXlator[1];
+        Xlator closesTheOtherOnFirstOpen = new Xlator(XlatorConfig.of("racer", "test/racer", Options.NONE,
+                List.of(brick))) {
+            private boolean done;
+
+            @Override
+            public CompletableFuture<Done> open(org.glusterj.core.Caller c, Loc loc, int flags, Fd fd, Xdata x) {
+                if (!done) {
+                    done = true;
+                    closed.add(fds.get(0) == fd ? fds.get(1) : fds.get(0));
+                    ob[0].release(closed.get(0));
+                }
+                return brick.open(c, loc, flags, fd, x);
+            }
+        };
+        ob[0] = new OpenBehindXlator(XlatorConfig.of("ob", OpenBehindXlator.TYPE.type(),
+                Options.of("defer-uncached", "on"), List.of(closesTheOtherOnFirstOpen)));
+        Gfid g = brick.put(bytes("two readers"));
+        fds.add(open(ob[0], g, 0));
+        fds.add(open(ob[0], g, 0));
+
+        ob[0].unlink(C, new Loc(g, Gfid.ROOT, "f", "/f"), 0, Xdata.EMPTY).join();
+        assertEquals(1, brick.count("open"), "only the fd still open is opened below");
+        assertEquals(0, brick.count("release"), "the released fd had nothing below to release");
+        Fd stillOpen = fds.stream().filter(fd -> !closed.contains(fd)).findFirst().orElseThrow();
+        assertArrayEquals(bytes("two readers"), read(ob[0], stillOpen, 100, 0));
+        ob[0].release(stillOpen);
+        assertEquals(1, brick.count("release"), "every remote fd made is released");
+    }
+
     @Test
     void lazyOpenOffSendsTheOpenRightAway() {
         OpenBehindXlator ob = ob("lazy-open", "off");
