@@ -71,11 +71,16 @@ final class OpenFile {
     /** Gives a fop's reference back; true when it was the last, and the caller must {@link #close} it. */
     boolean drop() {
         int n = users.decrementAndGet();
-        if (n < 0) throw new IllegalStateException("storage/posix: open file " + gfid + " dropped more often than retained");
+        if (n < 0) {
+            throw new IllegalStateException("storage/posix: open file " + gfid + " dropped more often than retained");
+        }
         return n == 0;
     }
 
-    /** The fd's release: gives its own reference back, once; true when no fop holds one and the caller must {@link #close} it. */
+    /**
+     * The fd's release: gives its own reference back, once; true when no fop holds one and the
+     * caller must {@link #close} it.
+     */
     boolean release() {
         return released.compareAndSet(false, true) && drop();
     }

@@ -40,7 +40,8 @@ class PosixFdLifetimeTest extends BrickFixture {
         Fd a = create(Gfid.ROOT, "a");
         int number = nativeFd(a);
         PausingBuf data = new PausingBuf("late write".getBytes());
-        CompletableFuture<ChangeReply> write = CompletableFuture.supplyAsync(() -> ok(posix.writev(ROOT, a, data, 0, 0, null)));
+        CompletableFuture<ChangeReply> write =
+                CompletableFuture.supplyAsync(() -> ok(posix.writev(ROOT, a, data, 0, 0, null)));
         assertTrue(data.entered.await(10, TimeUnit.SECONDS), "the write reached the native call");
 
         posix.release(a);
@@ -115,7 +116,8 @@ class PosixFdLifetimeTest extends BrickFixture {
         // The running fop's reference keeps the number: it still names d.
         assertEquals(whileOpen, descriptorsOf(brick.resolve("d")));
         assertEquals(d, of.iatt().gfid());
-        assertEquals(Set.of(".", "..", "f"), names(new DirReader(null /* no attributes: no lookups */, of, false).read(4096, 0)));
+        DirReader plain = new DirReader(null /* no attributes: no lookups */, of, false);
+        assertEquals(Set.of(".", "..", "f"), names(plain.read(4096, 0)));
         assertErrno(Errno.EBADF, posix.fstat(ROOT, dir, null));
         posix.done(of);
         assertEquals(whileOpen - 1, descriptorsOf(brick.resolve("d")), "the last user closed it");
