@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledHeapByteBuf;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,14 +17,19 @@ import java.util.Set;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.glusterj.core.ChangeReply;
 import org.glusterj.core.Dirent;
 import org.glusterj.core.Errno;
 import org.glusterj.core.Fd;
 import org.glusterj.core.FileType;
+import org.glusterj.core.FopException;
 import org.glusterj.core.Gfid;
 import org.glusterj.core.Inode;
+import org.glusterj.core.XlatorConfig;
+import org.glusterj.options.Options;
+import org.glusterj.xlators.performance.iothreads.IoThreadsXlator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -127,6 +133,58 @@ class PosixFdLifetimeTest extends BrickFixture {
         Set<String> out = new HashSet<>();
         for (Dirent e : entries) out.add(e.name());
         return out;
+    }
+
+    @Test
+    void releasesThroughIoThreadsRacingTheirFopsLeaveNoDescriptor() throws Exception {
+        IoThreadsXlator iot = new IoThreadsXlator(XlatorConfig.of("iot", IoThreadsXlator.TYPE.type(),
+                Options.of("thread-count", "4", "inline-read-size", "0"), List.of(posix)));
+        try {
+            Gfid d = mkdir(Gfid.ROOT, "d");
+            Fd f = create(d, "f");
+            write(f, "0123456789".getBytes(), 0);
+            posix.release(f);
+            int dirsBefore = descriptorsOf(brick.resolve("d"));
+            List<CompletableFuture<?>> fops = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                // As protocol/server does: the fops are queued on the pool, the release right after
+                // them (a client's read-ahead in flight at close, or a disconnect).
+                Fd file = open(f.gfid(), Sys.O_RDWR);
+                fops.add(iot.readv(ROOT, file, 10, 0, 0, null).thenAccept(r -> {
+                    try {
+                        assertEquals("0123456789", r.data().toString(StandardCharsets.US_ASCII), "read f itself");
+                    } finally {
+                        r.data().release();
+                    }
+                }));
+                fops.add(iot.fstat(ROOT, file, null));
+                Fd dir = new Fd(new Inode(d, FileType.S_IFDIR), 0, 1);
+                ok(posix.opendir(ROOT, byGfid(d), dir, null));
+                fops.add(iot.readdirp(ROOT, dir, 4096, 0, null));
+                iot.release(file);
+                iot.releasedir(dir);
+            }
+            for (CompletableFuture<?> fop : fops) {
+                try {
+                    fop.get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    assertEquals(Errno.EBADF, FopException.errnoOf(e), "a fop after its release fails only with EBADF");
+                }
+            }
+            // The releases are queued on the pool behind the fops; their closes follow.
+            awaitDescriptors(brick.resolve("d").resolve("f"), 0);
+            awaitDescriptors(brick.resolve("d"), dirsBefore);
+            assertEquals(0, descriptorsOf(brick.resolve("d").resolve("f")), "every descriptor of f was closed");
+            assertTrue(descriptorsOf(brick.resolve("d")) <= dirsBefore, "every descriptor of d was closed");
+        } finally {
+            iot.fini();
+        }
+    }
+
+    /** Waits (up to 30 s) until at most {@code most} descriptors are open on {@code p}. */
+    private static void awaitDescriptors(Path p, int most) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (descriptorsOf(p) > most && System.nanoTime() - deadline < 0) Thread.sleep(10);
     }
 
     /** storage/posix's native descriptor of an open fd (its state is package-visible). */
