@@ -46,8 +46,8 @@ public final class ReaddirAheadXlator extends DeferredOpenXlator {
     public static final Option<Long> HIGH_WMARK = Option.size("rda-high-wmark", "131072", 0, 100 << 20,
             "Reading ahead pauses when this many bytes of entries are buffered for one open directory.");
     public static final Option<Long> CACHE_LIMIT = Option.size("rda-cache-limit", "10MB", 0, 1L << 30,
-            "Bytes of entries kept in all: complete listings kept for later opendirs are dropped, least "
-                    + "recently used first, beyond this.");
+            "Memory for complete listings kept for later opendirs (estimated heap bytes of their entries): "
+                    + "beyond it the least recently used are dropped.");
     public static final Option<Duration> LISTING_TIMEOUT = Option.time("rda-listing-timeout", "1", Duration.ZERO,
             Duration.ofSeconds(600), "Seconds a complete listing is reused by later opendirs of the directory (this client's own "
                     + "changes to its names are applied to it; an upcall saying another client changed it drops "
@@ -333,7 +333,7 @@ public final class ReaddirAheadXlator extends DeferredOpenXlator {
         final long startedAt;
         final long keepLimit;
         long bufferedBytes;
-        long allBytes;
+        long allBytes = Listings.LISTING_OVERHEAD;
         long served;     // the offset the next readdirp must ask for to be served from the buffer
         long fetched;    // the offset to read ahead from
         boolean eof;
@@ -355,7 +355,7 @@ public final class ReaddirAheadXlator extends DeferredOpenXlator {
                 fetched = d.offset();
                 if (all != null) {
                     all.add(d);
-                    allBytes += Listings.weight(d);
+                    allBytes += Listings.heapBytes(d); // as it will weigh kept, without attributes
                     if (allBytes > keepLimit) all = null; // too big to keep: it is only read ahead
                 }
             }

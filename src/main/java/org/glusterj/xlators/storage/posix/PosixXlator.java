@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Lock;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.glusterj.core.AttrReply;
 import org.glusterj.core.Caller;
@@ -144,46 +145,76 @@ public final class PosixXlator extends Xlator {
 
     /**
      * Fops on a Loc resolve paths, which a directory rename changes: they share the namespace
-     * lock. Fops on an open fd use its native fd and need no lock.
+     * lock. Fops on an open fd use its native fd and need no lock (they hold a reference to it, see {@link #onFd}).
      */
     private <T> CompletableFuture<T> run(String fop, Object target, Supplier<T> body) {
         return run(fop, target, target instanceof Fd ? null : store.namespace.readLock(), body);
     }
 
-    /** The state of an open fd. An fd nobody opened here (an anonymous fd) is opened by its gfid on first use. */
-    private OpenFile openFile(Fd fd) {
+    /**
+     * Runs a fop body on the open state of {@code fd}, holding a reference to it meanwhile: a
+     * release that comes in between leaves the native fd open until the body is done (see
+     * {@link OpenFile}).
+     */
+    private <T> CompletableFuture<T> onFd(String fop, Fd fd, Function<OpenFile, T> body) {
+        return run(fop, fd, () -> {
+            OpenFile of = acquire(fd);
+            try {
+                return body.apply(of);
+            } finally {
+                done(of);
+            }
+        });
+    }
+
+    private <T> CompletableFuture<T> onFile(String fop, Fd fd, Function<OpenFile, T> body) {
+        return onFd(fop, fd, of -> {
+            if (of.isDir()) throw Errno.EISDIR.exception(fd.toString());
+            return body.apply(of);
+        });
+    }
+
+    private <T> CompletableFuture<T> onDir(String fop, Fd fd, Function<OpenFile, T> body) {
+        return onFd(fop, fd, of -> {
+            if (!of.isDir()) throw Errno.ENOTDIR.exception(fd.toString());
+            return body.apply(of);
+        });
+    }
+
+    /**
+     * The state of an open fd with a reference for the caller, who gives it back with {@link #done}.
+     * An fd nobody opened here (an anonymous fd) is opened by its gfid on first use; one already
+     * released is not opened again (nobody would release it a second time) but fails with EBADF.
+     */
+    OpenFile acquire(Fd fd) {
         OpenFile of = fd.ctx(this);
-        if (of != null) return of;
-        if (fd.inode() == null || fd.gfid() == null) throw Errno.EBADF.exception("fd not open on this brick");
-        Lock lock = store.namespace.readLock();
-        lock.lock();
-        try {
-            return fd.ctxIfAbsent(this, () -> files.openAnonymous(fd.gfid()));
-        } finally {
-            lock.unlock();
+        if (of == null) {
+            if (fd.inode() == null || fd.gfid() == null) throw Errno.EBADF.exception("fd not open on this brick");
+            Lock lock = store.namespace.readLock();
+            lock.lock();
+            try {
+                of = fd.ctxIfAbsent(this, () -> files.openAnonymous(fd.gfid()));
+            } finally {
+                lock.unlock();
+            }
         }
-    }
-
-    private OpenFile file(Fd fd) {
-        OpenFile of = openFile(fd);
-        if (of.isDir()) throw Errno.EISDIR.exception(fd.toString());
+        if (!of.retain()) throw Errno.EBADF.exception(fd + " was released");
         return of;
     }
 
-    private OpenFile dir(Fd fd) {
-        OpenFile of = openFile(fd);
-        if (!of.isDir()) throw Errno.ENOTDIR.exception(fd.toString());
-        return of;
+    /** Gives back a reference {@link #acquire} took; the last one closes the native fd. */
+    void done(OpenFile of) {
+        if (of.drop()) closeNative(of);
     }
 
     private Done attach(Fd fd, OpenFile of) {
         OpenFile old = fd.takeCtx(this);
-        if (old != null) closeOpenFile(old);
+        if (old != null && old.release()) closeNative(old);
         fd.setCtx(this, of);
         return Done.OK;
     }
 
-    private void closeOpenFile(OpenFile of) {
+    private void closeNative(OpenFile of) {
         of.close();
         if (!of.isDir()) store.closed(of.gfid);
     }
@@ -273,7 +304,7 @@ public final class PosixXlator extends Xlator {
 
     @Override
     public CompletableFuture<AttrReply> fstat(Caller c, Fd fd, Xdata x) {
-        return run("fstat", fd, () -> new AttrReply(openFile(fd).iatt(), null));
+        return onFd("fstat", fd, of -> new AttrReply(of.iatt(), null));
     }
 
     @Override
@@ -293,7 +324,7 @@ public final class PosixXlator extends Xlator {
 
     @Override
     public CompletableFuture<ChangeReply> fsetattr(Caller c, Fd fd, SetAttr attr, Xdata x) {
-        return run("fsetattr", fd, () -> inodes.fsetattr(openFile(fd), attr));
+        return onFd("fsetattr", fd, of -> inodes.fsetattr(of, attr));
     }
 
     @Override
@@ -303,7 +334,7 @@ public final class PosixXlator extends Xlator {
 
     @Override
     public CompletableFuture<ChangeReply> ftruncate(Caller c, Fd fd, long offset, Xdata x) {
-        return run("ftruncate", fd, () -> files.ftruncate(file(fd), offset, killSetId(x)));
+        return onFile("ftruncate", fd, of -> files.ftruncate(of, offset, killSetId(x)));
     }
 
     @Override
@@ -321,13 +352,13 @@ public final class PosixXlator extends Xlator {
     @Override
     public CompletableFuture<ReadReply> readv(Caller c, Fd fd, int size, long offset, int flags, Xdata x) {
         boolean cachedOnly = x != null && x.has(IoThreadsXlator.NOWAIT);
-        return run("readv", fd, () -> files.readv(file(fd), size, offset, cachedOnly));
+        return onFile("readv", fd, of -> files.readv(of, size, offset, cachedOnly));
     }
 
     @Override
     public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
         try {
-            return run("writev", fd, () -> files.writev(file(fd), data, offset, killSetId(x)));
+            return onFile("writev", fd, of -> files.writev(of, data, offset, killSetId(x)));
         } finally {
             data.release();
         }
@@ -345,33 +376,33 @@ public final class PosixXlator extends Xlator {
 
     @Override
     public CompletableFuture<ChangeReply> fsync(Caller c, Fd fd, boolean datasync, Xdata x) {
-        return run("fsync", fd, () -> files.fsync(openFile(fd), datasync));
+        return onFd("fsync", fd, of -> files.fsync(of, datasync));
     }
 
     @Override
     public CompletableFuture<ChangeReply> fallocate(Caller c, Fd fd, int mode, long offset, long len, Xdata x) {
-        return run("fallocate", fd, () -> files.fallocate(file(fd), mode, offset, len));
+        return onFile("fallocate", fd, of -> files.fallocate(of, mode, offset, len));
     }
 
     @Override
     public CompletableFuture<ChangeReply> discard(Caller c, Fd fd, long offset, long len, Xdata x) {
-        return run("discard", fd, () -> files.discard(file(fd), offset, len));
+        return onFile("discard", fd, of -> files.discard(of, offset, len));
     }
 
     @Override
     public CompletableFuture<ChangeReply> zerofill(Caller c, Fd fd, long offset, long len, Xdata x) {
-        return run("zerofill", fd, () -> files.zerofill(file(fd), offset, len));
+        return onFile("zerofill", fd, of -> files.zerofill(of, offset, len));
     }
 
     @Override
     public CompletableFuture<SeekReply> seek(Caller c, Fd fd, long offset, int what, Xdata x) {
-        return run("seek", fd, () -> files.seek(file(fd), offset, what));
+        return onFile("seek", fd, of -> files.seek(of, offset, what));
     }
 
     /** See {@link FileOps#lk}: per-fd, non-blocking locks; features/locks provides the full semantics. */
     @Override
     public CompletableFuture<LkReply> lk(Caller c, Fd fd, int cmd, Flock lock, Xdata x) {
-        return run("lk", fd, () -> files.lk(file(fd), cmd, lock));
+        return onFile("lk", fd, of -> files.lk(of, cmd, lock));
     }
 
     @Override
@@ -389,18 +420,18 @@ public final class PosixXlator extends Xlator {
 
     @Override
     public CompletableFuture<ReaddirReply> readdir(Caller c, Fd fd, int size, long offset, Xdata x) {
-        return run("readdir", fd, () -> new ReaddirReply(new DirReader(store, dir(fd), false).read(size, offset), null));
+        return onDir("readdir", fd, of -> new ReaddirReply(new DirReader(store, of, false).read(size, offset), null));
     }
 
     @Override
     public CompletableFuture<ReaddirReply> readdirp(Caller c, Fd fd, int size, long offset, Xdata x) {
-        return run("readdirp", fd, () -> new ReaddirReply(new DirReader(store, dir(fd), true).read(size, offset), null));
+        return onDir("readdirp", fd, of -> new ReaddirReply(new DirReader(store, of, true).read(size, offset), null));
     }
 
     @Override
     public CompletableFuture<Done> fsyncdir(Caller c, Fd fd, boolean datasync, Xdata x) {
-        return run("fsyncdir", fd, () -> {
-            Sys.check(Sys.C.fsync(dir(fd).fd), "fsyncdir");
+        return onDir("fsyncdir", fd, of -> {
+            Sys.check(Sys.C.fsync(of.fd), "fsyncdir");
             return Done.OK;
         });
     }
@@ -414,7 +445,7 @@ public final class PosixXlator extends Xlator {
 
     @Override
     public CompletableFuture<XattrReply> fgetxattr(Caller c, Fd fd, String name, Xdata x) {
-        return run("fgetxattr", fd, () -> inodes.fgetxattr(openFile(fd), name));
+        return onFd("fgetxattr", fd, of -> inodes.fgetxattr(of, name));
     }
 
     @Override
@@ -424,7 +455,7 @@ public final class PosixXlator extends Xlator {
 
     @Override
     public CompletableFuture<Done> fsetxattr(Caller c, Fd fd, Map<String, byte[]> values, int flags, Xdata x) {
-        return run("fsetxattr", fd, () -> inodes.fsetxattr(openFile(fd), values, flags));
+        return onFd("fsetxattr", fd, of -> inodes.fsetxattr(of, values, flags));
     }
 
     @Override
@@ -434,15 +465,20 @@ public final class PosixXlator extends Xlator {
 
     @Override
     public CompletableFuture<Done> fremovexattr(Caller c, Fd fd, String name, Xdata x) {
-        return run("fremovexattr", fd, () -> inodes.fremovexattr(openFile(fd), name));
+        return onFd("fremovexattr", fd, of -> inodes.fremovexattr(of, name));
     }
 
     // ---- callbacks ----
 
+    /**
+     * Ends the fd's own reference; fops still running on it keep the native fd until they are done.
+     * An fd nothing was opened for gets {@link OpenFile#RELEASED}, in the same step that an
+     * anonymous open would take, so that no fop arriving late opens it.
+     */
     @Override
     public void release(Fd fd) {
-        OpenFile of = fd.takeCtx(this);
-        if (of != null) closeOpenFile(of);
+        OpenFile of = fd.ctxIfAbsent(this, () -> OpenFile.RELEASED);
+        if (of.release()) closeNative(of);
     }
 
     @Override

@@ -138,8 +138,12 @@ class ReaddirAheadXlatorTest {
     }
 
     private Fd opendir(ReaddirAheadXlator rda) {
-        Fd fd = new Fd(new Inode(dirGfid, FileType.S_IFDIR), 0, 1);
-        rda.opendir(C, Loc.of(dirGfid, "/d"), fd, Xdata.EMPTY).join();
+        return opendir(rda, dirGfid);
+    }
+
+    private static Fd opendir(ReaddirAheadXlator rda, Gfid dir) {
+        Fd fd = new Fd(new Inode(dir, FileType.S_IFDIR), 0, 1);
+        rda.opendir(C, Loc.of(dir, "/d"), fd, Xdata.EMPTY).join();
         return fd;
     }
 
@@ -253,6 +257,43 @@ class ReaddirAheadXlatorTest {
         int before = brick.readdirps;
         assertEquals(brick.names, list(rda, opendir(rda)));
         assertTrue(brick.readdirps > before);
+    }
+
+    /**
+     * The least heap a kept entry takes on a 64-bit JVM with compressed oops, counted here from
+     * the objects a kept listing cannot do without, apart from readdir-ahead's own estimate: the
+     * entry (a Dirent record: 12-byte header, four 4-byte fields and two longs, padded: 48) and its
+     * numbered copy (48), its LinkedHashMap entry (40), the name's String (24) and its bytes
+     * (16-byte array header and one byte per Latin-1 character, padded to 8).
+     */
+    private static long leastHeapBytes(String name) {
+        return 48 + 48 + 40 + 24 + ((16 + name.length() + 7) & ~7);
+    }
+
+    @Test
+    void theCacheLimitHoldsForWhatKeptListingsTake() {
+        fill(100);
+        long limit = 64 * 1024;
+        ReaddirAheadXlator rda = rda("rda-cache-limit", "64KB", "rda-listing-timeout", "600");
+        List<Gfid> dirs = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            Gfid d = Gfid.random();
+            dirs.add(d);
+            assertEquals(brick.names, list(rda, opendir(rda, d)));
+        }
+        // Listings are dropped least recently used first, so the kept ones are the newest: count
+        // them from the newest down to the first that must be read again.
+        int kept = 0;
+        for (int i = dirs.size() - 1; i >= 0; i--) {
+            int before = brick.readdirps;
+            list(rda, opendir(rda, dirs.get(i)));
+            if (brick.readdirps != before) break;
+            kept++;
+        }
+        long perListing = brick.names.stream().mapToLong(ReaddirAheadXlatorTest::leastHeapBytes).sum();
+        assertTrue(kept >= 1, "listings well under the limit are kept");
+        assertTrue(kept * perListing <= limit, kept + " listings of " + brick.names.size() + " entries take at least "
+                + kept * perListing + " bytes, over the limit of " + limit);
     }
 
     @Test
