@@ -143,7 +143,9 @@ public final class ReaddirAheadXlator extends DeferredOpenXlator {
         long cookie;
         synchronized (s) {
             if (s.inFlight != null) return s.inFlight;
-            if (s.eof || s.error != null || s.bufferedBytes >= highWmark) return CompletableFuture.completedFuture(null);
+            if (s.released || s.eof || s.error != null || s.bufferedBytes >= highWmark) {
+                return CompletableFuture.completedFuture(null);
+            }
             cookie = s.fetched;
             s.inFlight = new CompletableFuture<>();
         }
@@ -178,11 +180,13 @@ public final class ReaddirAheadXlator extends DeferredOpenXlator {
             if (pending == null) return; // never opened below: nothing to release there
         } else if (ctx instanceof DirStream s) {
             synchronized (s) {
+                s.released = true; // under the lock fetch checks: no read ahead starts from now on
                 pending = s.inFlight;
             }
         }
         // A read ahead still on its way is let finish first: the brick should not close the
-        // directory under a readdir it is serving. A deferred opendir that failed left nothing open.
+        // directory under a readdir it is serving; its reply starts no other, as the fd is
+        // released. A deferred opendir that failed left nothing open.
         if (pending == null) super.releasedir(fd);
         else if (ctx instanceof KeptStream) pending.thenRun(() -> super.releasedir(fd));
         else pending.whenComplete((v, t) -> super.releasedir(fd));
@@ -338,6 +342,8 @@ public final class ReaddirAheadXlator extends DeferredOpenXlator {
         long fetched;    // the offset to read ahead from
         boolean eof;
         boolean bypass;
+        /** releasedir was called: nothing may be wound on the fd any more. */
+        boolean released;
         Throwable error;
         CompletableFuture<Void> inFlight;
         /** Every entry read so far, to keep the listing once complete; null once too big or not from 0. */

@@ -48,6 +48,9 @@ class ReaddirAheadXlatorTest {
         int readdirps;
         int opendirs;
         int releasedirs;
+        /** readdirps wound on an fd after its releasedir: must stay 0. */
+        int readdirpsAfterRelease;
+        private final java.util.Set<Fd> released = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         Errno failAt;
         boolean hold;
         final List<Runnable> held = new ArrayList<>();
@@ -63,8 +66,9 @@ class ReaddirAheadXlatorTest {
         }
 
         @Override
-        public void releasedir(Fd fd) {
+        public synchronized void releasedir(Fd fd) {
             releasedirs++;
+            released.add(fd);
         }
 
         @Override
@@ -77,6 +81,7 @@ class ReaddirAheadXlatorTest {
         @Override
         public synchronized CompletableFuture<ReaddirReply> readdirp(Caller c, Fd fd, int size, long offset, Xdata x) {
             readdirps++;
+            if (released.contains(fd)) readdirpsAfterRelease++;
             if (failAt != null) return CompletableFuture.failedFuture(failAt.exception("scripted"));
             List<Dirent> out = new ArrayList<>();
             for (int i = (int) offset; i < names.size() && out.size() < page; i++) {
@@ -454,6 +459,39 @@ class ReaddirAheadXlatorTest {
         list(rda, idle);
         rda.releasedir(idle);
         assertEquals(2, brick.releasedirs);
+    }
+
+    @Test
+    void aReadAheadAnsweredAfterReleasedirStartsNoOther() {
+        fill(9);
+        brick.hold = true;
+        ReaddirAheadXlator rda = rda();
+        Fd fd = opendir(rda);
+        rda.releasedir(fd);
+        brick.hold = false;
+        List<Runnable> answers = List.copyOf(brick.held);
+        answers.forEach(Runnable::run);
+        assertEquals(1, brick.releasedirs, "released once the read ahead on its way was answered");
+        assertEquals(0, brick.readdirpsAfterRelease, "its reply started no read ahead on the released fd");
+        assertEquals(1, brick.readdirps);
+    }
+
+    @Test
+    void aReleasedirBetweenAReplyAndTheReadAheadItWouldStartStopsIt() {
+        fill(9);
+        brick.hold = true;
+        // low-wmark 0: the reader takes from the buffer without starting a read ahead itself, so
+        // the next one would come only from the reply's own follow-up, after the releasedir.
+        ReaddirAheadXlator rda = rda("rda-low-wmark", "0");
+        Fd fd = opendir(rda);
+        CompletableFuture<ReaddirReply> first = rda.readdirp(C, fd, 1, 0, Xdata.EMPTY);
+        first.thenRun(() -> rda.releasedir(fd)); // runs as the reply is handed out, before any follow-up
+        brick.hold = false;
+        List<Runnable> answers = List.copyOf(brick.held);
+        answers.forEach(Runnable::run);
+        assertEquals(List.of("f0"), first.join().entries().stream().map(Dirent::name).toList());
+        assertEquals(1, brick.releasedirs);
+        assertEquals(0, brick.readdirpsAfterRelease, "no read ahead was wound on the released fd");
     }
 
     @Test
