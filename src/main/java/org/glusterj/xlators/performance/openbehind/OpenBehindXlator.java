@@ -39,7 +39,14 @@ import org.glusterj.xlators.performance.DeferredOpenXlator;
  * with ESTALE, where a local filesystem would read the old file. defer-uncached takes that gamble.
  *
  * <p>Failures of the deferred open are reported on the fop that needed it, and on every later
- * fop of that fd. Opens with O_CREAT, O_EXCL or O_TRUNC are sent at once (they change the file).
+ * fop of that fd that needs the open file (as GlusterFS marks the fd bad for ever: the open was by
+ * gfid, and sent again it would only say the same). Not on flush, unlike GlusterFS: nothing is open
+ * on the bricks for that fd, so nothing was written or locked through it there (those fops wait
+ * for the open and failed with it) and a close has nothing to report; and the open may have been
+ * sent by open-behind on its own account, for an unlink or rename of a file another client had
+ * already removed or replaced, which must not make close(2) fail. Nor is the fd released below:
+ * a failed open leaves nothing open there. Opens with O_CREAT, O_EXCL or O_TRUNC are sent at once
+ * (they change the file).
  * Before an unlink or a rename over a file, the opens deferred for it are sent, so that an open
  * file stays readable after its last name is gone, as POSIX wants. fstat of an fd not opened yet
  * is answered by a stat of its gfid, which needs no open.
@@ -168,9 +175,14 @@ public final class OpenBehindXlator extends DeferredOpenXlator {
     @Override
     public CompletableFuture<Done> flush(Caller c, Fd fd, Xdata x) {
         DeferredOpen d = fd.ctx(this);
-        // Nothing was ever sent on an fd whose open was not: nothing to flush.
-        if (d != null && d.sentOrNull() == null) return CompletableFuture.completedFuture(Done.OK);
-        return opened(fd, () -> firstChild().flush(c, fd, x));
+        CompletableFuture<Done> sent = d == null ? null : d.sentOrNull();
+        if (d == null || (sent != null && sent.isDone() && !sent.isCompletedExceptionally())) {
+            return firstChild().flush(c, fd, x);
+        }
+        // Nothing was ever sent on an fd whose open was not sent, or failed: nothing to flush.
+        if (sent == null) return CompletableFuture.completedFuture(Done.OK);
+        return sent.handle((done, t) -> t == null ? firstChild().flush(c, fd, x)
+                : CompletableFuture.completedFuture(Done.OK)).thenCompose(f -> f);
     }
 
     @Override
@@ -230,7 +242,9 @@ public final class OpenBehindXlator extends DeferredOpenXlator {
         });
         CompletableFuture<Done> sent = d.released();
         if (sent == null) return; // never opened below, and now never will be: nothing there to release
-        if (sent.isDone()) super.release(fd);
-        else sent.whenComplete((r, t) -> super.release(fd)); // an open in flight would leak its remote fd
+        // An open in flight would leak its remote fd; one that failed left nothing open below.
+        sent.whenComplete((r, t) -> {
+            if (t == null) super.release(fd);
+        });
     }
 }

@@ -120,10 +120,62 @@ class OpenBehindXlatorTest {
         assertEquals(0, data.refCnt(), "the unsent write's buffer is released");
         assertEquals(Errno.EACCES, errnoOf(ob.readv(C, fd, 10, 0, 0, Xdata.EMPTY)));
         assertEquals(Errno.EACCES, errnoOf(ob.fsync(C, fd, false, Xdata.EMPTY)));
-        assertEquals(Errno.EACCES, errnoOf(ob.flush(C, fd, Xdata.EMPTY)));
+        // The close does not fail again: the write that needed the open already did, and nothing
+        // was written or locked on the bricks through an fd they never opened.
+        ob.flush(C, fd, Xdata.EMPTY).join();
+        ob.release(fd);
         assertEquals(1, brick.count("open"), "the failure is remembered, not retried");
         assertEquals(0, brick.count("writev"));
+        assertEquals(0, brick.count("flush"));
+        assertEquals(0, brick.count("release") + brick.count("release-unopened"), "a failed open left nothing to release");
         assertArrayEquals(bytes("secret"), brick.content(g));
+    }
+
+    /**
+     * A file read from quick-read's cache is unlinked on this mount after another client removed
+     * it: open-behind sends the deferred open first, on its own account, and the brick answers
+     * ENOENT. Reads quick-read answers go on; fops that need the open file fail as the open did;
+     * close(2) succeeds.
+     */
+    @Test
+    void anOpenSentForAnUnlinkOfAFileAlreadyGoneDoesNotFailTheClose() {
+        OpenBehindXlator ob = obWith();
+        QuickReadXlator qr = new QuickReadXlator(XlatorConfig.of("qr", QuickReadXlator.TYPE.type(), Options.NONE,
+                List.of(ob)));
+        Gfid g = brick.put(bytes("small"));
+        qr.lookup(C, Loc.of(g, "/f"), Xdata.EMPTY).join();
+        Fd fd = open(qr, g, 0);
+        assertTrue(ob.isDeferred(fd));
+        brick.remove(g);
+        qr.unlink(C, new Loc(g, Gfid.ROOT, "f", "/f"), 0, Xdata.EMPTY).join();
+        assertEquals(List.of("lookup", "open", "unlink"), brick.calls());
+        assertArrayEquals(bytes("small"), read(qr, fd, 100, 0), "quick-read still answers from what it held");
+        assertEquals(Errno.ENOENT, errnoOf(qr.fsync(C, fd, false, Xdata.EMPTY)), "a fop that needs the open file");
+        qr.flush(C, fd, Xdata.EMPTY).join();
+        qr.release(fd);
+        assertEquals(List.of("lookup", "open", "unlink"), brick.calls(), "no open again, nothing flushed or released");
+    }
+
+    @Test
+    void aFlushWaitsForAnOpenInFlightAndSucceedsIfItFails() {
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        Xlator slowOpen = new Xlator(XlatorConfig.of("slow", "test/slow", Options.NONE, List.of(brick))) {
+            @Override
+            public CompletableFuture<Done> open(org.glusterj.core.Caller c, Loc loc, int flags, Fd fd, Xdata x) {
+                return gate.thenCompose(v -> brick.open(c, loc, flags, fd, x));
+            }
+        };
+        OpenBehindXlator ob = new OpenBehindXlator(XlatorConfig.of("ob", OpenBehindXlator.TYPE.type(),
+                Options.of("lazy-open", "off", "defer-uncached", "on"), List.of(slowOpen)));
+        Gfid g = brick.put(bytes("abc"));
+        Fd fd = open(ob, g, 0);
+        CompletableFuture<Done> flush = ob.flush(C, fd, Xdata.EMPTY);
+        assertFalse(flush.isDone(), "not before the open is answered");
+        brick.remove(g);
+        gate.complete(null);
+        flush.join();
+        ob.release(fd);
+        assertEquals(List.of("open"), brick.calls());
     }
 
     @Test
