@@ -272,6 +272,59 @@ class LoopbackTest {
         assertEquals(8, get(c.fstat(ALICE, fd, null)).attr().size());
     }
 
+    /** Passes everything to the brick, but holds the opens that arrive while {@link #hold} is set. */
+    private static final class OpenGate extends Xlator {
+        volatile boolean hold;
+        final BlockingQueue<Runnable> held = new LinkedBlockingQueue<>();
+
+        OpenGate(Xlator brick) {
+            super(XlatorConfig.of("brick", "test/open-gate", Options.NONE, List.of(brick)));
+        }
+
+        @Override
+        public CompletableFuture<org.glusterj.core.Done> open(Caller c, Loc loc, int flags, Fd fd, Xdata x) {
+            if (!hold) return firstChild().open(c, loc, flags, fd, x);
+            CompletableFuture<org.glusterj.core.Done> later = new CompletableFuture<>();
+            held.add(() -> firstChild().open(c, loc, flags, fd, x).whenComplete((d, t) -> {
+                if (t != null) later.completeExceptionally(t);
+                else later.complete(d);
+            }));
+            return later;
+        }
+    }
+
+    /**
+     * A close while the client reopens its fds after a reconnection: the RELEASE must reach the
+     * brick once the reopen is answered, or the reopened fd stays open there until the next
+     * disconnection.
+     */
+    @Test
+    void aReleaseWhileTheFdIsBeingReopenedReachesTheBrickOnceReopened() throws Exception {
+        MemoryXlator brick = new MemoryXlator("memory");
+        OpenGate gate = new OpenGate(brick);
+        ServerXlator s = server(gate, 0, "127.0.0.*");
+        int port = s.boundPort();
+        BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+        ClientXlator c = client(port, "brick", events);
+        awaitEvent(events, Event.CHILD_UP);
+        Gfid g = Gfid.random();
+        Fd fd = newFd(g, FileType.S_IFREG, 02);
+        get(c.create(ALICE, Loc.entry(Gfid.ROOT, "f", "/f").withGfid(g), 02, 0644, 0, fd, null));
+        s.fini();
+        awaitEvent(events, Event.CHILD_DOWN);
+        awaitTrue(() -> brick.openFds.get() == 0, "the server released the connection's fds");
+
+        gate.hold = true;
+        server(gate, port, "127.0.0.*");
+        Runnable reopen = gate.held.poll(10, TimeUnit.SECONDS);
+        assertTrue(reopen != null, "the client reopens its fd on the new server");
+        c.release(fd);
+        reopen.run();
+        awaitEvent(events, Event.CHILD_UP);
+        awaitTrue(() -> brick.openFds.get() == 0, "the release reached the brick once the fd was reopened");
+        assertEquals(Errno.EBADF, failure(c.fstat(ALICE, fd, null)), "the fd is released on the client too");
+    }
+
     @Test
     void garbageSenderIsDisconnectedWhileRealClientKeepsWorking() throws Exception {
         Setup t = connected();

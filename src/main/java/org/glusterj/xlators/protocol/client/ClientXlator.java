@@ -86,6 +86,8 @@ public final class ClientXlator extends Xlator {
     private final String subvolume;
     private final RpcClient rpc;
     private final Set<RemoteFd> openFds = ConcurrentHashMap.newKeySet();
+    /** The fds the setup of the current connection reopens; their releases wait for it to serve. */
+    private volatile List<RemoteFd> reopening = List.of();
     private volatile String lastFailure;
     private volatile Event reported;
 
@@ -147,6 +149,11 @@ public final class ClientXlator extends Xlator {
 
         @Override
         public void onReady() {
+            // Releases that came while their fds were being reopened go out now, with the new ids.
+            for (RemoteFd rfd : reopening) {
+                if (rfd.setupDone()) sendRelease(rfd);
+            }
+            reopening = List.of();
             // Upcalls sent while we were away are lost: caches above must forget what they hold.
             if (wasReady) upcall(Upcall.everything(), ClientXlator.this);
             wasReady = true;
@@ -177,11 +184,18 @@ public final class ClientXlator extends Xlator {
         }
     }
 
-    /** Server fd ids die with the connection: open every fd again by gfid before serving. */
+    /**
+     * Server fd ids die with the connection: open every fd again by gfid before serving. An fd
+     * released meanwhile is released on the brick once the connection serves (see {@link #drop}):
+     * until then no RELEASE can be sent (calls are refused while setting up) and the id it would
+     * carry may not be known yet.
+     */
     private CompletableFuture<Void> reopenAll() {
         List<CompletableFuture<?>> all = new ArrayList<>();
+        List<RemoteFd> started = new ArrayList<>();
         for (RemoteFd rfd : openFds) {
-            if (rfd.isLost()) continue;
+            if (rfd.isLost() || !rfd.startReopen()) continue;
+            started.add(rfd);
             Loc loc = Loc.of(rfd.gfid, null);
             CompletableFuture<Long> reopen = rfd.directory
                     ? rpc.setupCall(Proc.OPENDIR, Caller.ROOT, out -> {
@@ -207,6 +221,7 @@ public final class ClientXlator extends Xlator {
                 return null;
             }));
         }
+        reopening = started;
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     }
 
@@ -626,18 +641,28 @@ public final class ClientXlator extends Xlator {
 
     @Override
     public void release(Fd fd) {
-        drop(fd, Proc.RELEASE);
+        drop(fd);
     }
 
     @Override
     public void releasedir(Fd fd) {
-        drop(fd, Proc.RELEASEDIR);
+        drop(fd);
     }
 
-    private void drop(Fd fd, Proc proc) {
+    /**
+     * Sent at once, or, for an fd that a reconnection's setup is reopening, once the connection
+     * serves ({@link Session#onReady}): dropped then, the reopened remote fd would stay open on the
+     * brick until the next disconnection. A RELEASE for an fd of a lost connection is dropped by
+     * {@link RpcClient#sendOneWay}: the brick closed it with the connection.
+     */
+    private void drop(Fd fd) {
         RemoteFd rfd = fd.takeCtx(this);
         if (rfd == null) return;
         openFds.remove(rfd);
-        if (!rfd.isLost()) rpc.sendOneWay(proc, out -> out.writeLong(rfd.remoteId()));
+        if (rfd.release()) sendRelease(rfd);
+    }
+
+    private void sendRelease(RemoteFd rfd) {
+        rpc.sendOneWay(rfd.directory ? Proc.RELEASEDIR : Proc.RELEASE, out -> out.writeLong(rfd.remoteId()));
     }
 }

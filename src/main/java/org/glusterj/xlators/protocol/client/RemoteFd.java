@@ -18,6 +18,8 @@ final class RemoteFd {
     final boolean directory;
     private volatile long remoteId;
     private volatile boolean lost;
+    private boolean reopening; // guarded by this
+    private boolean released; // guarded by this
 
     RemoteFd(Gfid gfid, int flags, boolean directory, long remoteId) {
         this.gfid = gfid;
@@ -36,6 +38,35 @@ final class RemoteFd {
 
     void reopened(long id) {
         remoteId = id;
+    }
+
+    /**
+     * A reconnection's setup is about to reopen this fd: false if it was released meanwhile (it
+     * must not be opened again). Until {@link #setupDone} its id is not one a RELEASE may carry
+     * yet: the old one died with the old connection, the new one may still be on its way.
+     */
+    synchronized boolean startReopen() {
+        if (released) return false;
+        reopening = true;
+        return true;
+    }
+
+    /**
+     * The connection that reopened this fd is set up and serving: whether it was released while
+     * being reopened, so that its RELEASE, held back until now, must be sent.
+     */
+    synchronized boolean setupDone() {
+        reopening = false;
+        return released && !lost;
+    }
+
+    /**
+     * The fd is released: whether its RELEASE is to be sent now. Not while a reconnection's setup is
+     * reopening it ({@link #setupDone} says when), nor if it could not be reopened.
+     */
+    synchronized boolean release() {
+        released = true;
+        return !reopening && !lost;
     }
 
     /** Could not be reopened after a reconnection: its fops fail with EBADF until released. */
