@@ -16,7 +16,9 @@ import jnr.ffi.Pointer;
  * {@code PosixXlator.KILL_SETID_KEY}. A brick clears the bits as the kernel would; it removes
  * security.capability on its own (its kernel does so on any write or truncate).
  *
- * <p>A chown needs nothing: the brick's chown clears the bits of a non-directory itself.
+ * <p>A chown needs nothing: the brick's chown clears the bits of a non-directory itself. An
+ * fallocate, which Linux also makes drop them, carries no such flag in the protocol: through a
+ * FUSE mount with KILLPRIV_V2 (virtiofs' too) it keeps them.
  */
 final class SetIdKill {
     static final int FUSE_HANDLE_KILLPRIV_V2 = 1 << 28;

@@ -58,6 +58,13 @@ final class CapabilityCache {
         if (g != null) entries.remove(g);
     }
 
+    /** The file's data changes, which removes a capability on the brick: only "has none" stays true. */
+    void dataChanging(Gfid g) {
+        if (g == null) return;
+        Entry e = entries.get(g);
+        if (e == null || e.value() != null) invalidate(g);
+    }
+
     void invalidateAll() {
         epoch.incrementAndGet();
         entries.clear();

@@ -266,6 +266,7 @@ public final class MdCacheXlator extends Xlator {
     public CompletableFuture<ChangeReply> writev(Caller c, Fd fd, ByteBuf data, long offset, int flags, Xdata x) {
         if (!enabled) return firstChild().writev(c, fd, data, offset, flags, x);
         fd.setCtx(this, WROTE);
+        contentChanging(fd.gfid());
         return change(fd.gfid(), () -> firstChild().writev(c, fd, data, offset, flags, x));
     }
 
@@ -303,12 +304,14 @@ public final class MdCacheXlator extends Xlator {
     @Override
     public CompletableFuture<ChangeReply> truncate(Caller c, Loc loc, long offset, Xdata x) {
         if (!enabled) return firstChild().truncate(c, loc, offset, x);
+        contentChanging(objectOf(loc));
         return change(objectOf(loc), () -> firstChild().truncate(c, loc, offset, x));
     }
 
     @Override
     public CompletableFuture<ChangeReply> ftruncate(Caller c, Fd fd, long offset, Xdata x) {
         if (!enabled) return firstChild().ftruncate(c, fd, offset, x);
+        contentChanging(fd.gfid());
         return change(fd.gfid(), () -> firstChild().ftruncate(c, fd, offset, x));
     }
 
@@ -335,18 +338,21 @@ public final class MdCacheXlator extends Xlator {
     @Override
     public CompletableFuture<ChangeReply> fallocate(Caller c, Fd fd, int mode, long offset, long len, Xdata x) {
         if (!enabled) return firstChild().fallocate(c, fd, mode, offset, len, x);
+        contentChanging(fd.gfid());
         return change(fd.gfid(), () -> firstChild().fallocate(c, fd, mode, offset, len, x));
     }
 
     @Override
     public CompletableFuture<ChangeReply> discard(Caller c, Fd fd, long offset, long len, Xdata x) {
         if (!enabled) return firstChild().discard(c, fd, offset, len, x);
+        contentChanging(fd.gfid());
         return change(fd.gfid(), () -> firstChild().discard(c, fd, offset, len, x));
     }
 
     @Override
     public CompletableFuture<ChangeReply> zerofill(Caller c, Fd fd, long offset, long len, Xdata x) {
         if (!enabled) return firstChild().zerofill(c, fd, offset, len, x);
+        contentChanging(fd.gfid());
         return change(fd.gfid(), () -> firstChild().zerofill(c, fd, offset, len, x));
     }
 
@@ -575,6 +581,15 @@ public final class MdCacheXlator extends Xlator {
                 capabilities.put(g, null, epoch);
             }
         });
+    }
+
+    /**
+     * A write, truncate or allocation: the brick's kernel removes the file's security.capability
+     * (it does on any data change). The kernel used to ask us to (removexattr); with
+     * FUSE_HANDLE_KILLPRIV_V2 it leaves it to the bricks, so a kept "has one" must go here.
+     */
+    private void contentChanging(Gfid g) {
+        if (capabilities != null) capabilities.dataChanging(g);
     }
 
     private void forgetCapability(Gfid g) {

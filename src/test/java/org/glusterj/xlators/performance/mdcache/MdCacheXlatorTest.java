@@ -450,4 +450,36 @@ class MdCacheXlatorTest {
         m.getxattr(C, f, "user.other", Xdata.EMPTY).join();
         assertEquals(5, child.calls("getxattr"), "other names are not cached");
     }
+
+    /** The brick's kernel removes a capability on any data change; with KILLPRIV_V2 nobody tells us. */
+    @Test
+    void aWriteOrTruncateDropsAKeptCapabilityButKeepsNone() {
+        MdCacheXlator m = mdc();
+        Loc f = Loc.of(FILE, "/d/f");
+        byte[] cap = {1, 2};
+        child.answer("getxattr", new org.glusterj.core.XattrReply(java.util.Map.of("security.capability", cap), Xdata.EMPTY));
+        m.getxattr(C, f, "security.capability", Xdata.EMPTY).join();
+        child.answer("writev", new ChangeReply(null, null, null));
+        m.writev(C, fd(), Unpooled.wrappedBuffer(new byte[1]), 0, 0, Xdata.EMPTY).join();
+        child.answer("getxattr", Errno.ENODATA.exception("removed by the write"));
+        assertEquals(Errno.ENODATA, org.glusterj.core.FopException.errnoOf(org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.CompletionException.class, () -> m.getxattr(C, f, "security.capability", Xdata.EMPTY).join())));
+        assertEquals(2, child.calls("getxattr"), "the capability kept before the write was dropped");
+
+        child.answer("truncate", new ChangeReply(file(1, 101), file(0, 102), null));
+        m.truncate(C, f, 0, Xdata.EMPTY).join();
+        m.writev(C, fd(), Unpooled.wrappedBuffer(new byte[1]), 0, 0, Xdata.EMPTY).join();
+        m.getxattr(C, f, "security.capability", Xdata.EMPTY).handle((r, t) -> null).join();
+        assertEquals(2, child.calls("getxattr"), "\"has none\" stays true through writes");
+
+        child.answer("getxattr", new org.glusterj.core.XattrReply(java.util.Map.of("security.capability", cap), Xdata.EMPTY));
+        child.answer("setxattr", org.glusterj.core.Done.OK);
+        m.setxattr(C, f, java.util.Map.of("security.capability", cap), 0, Xdata.EMPTY).join();
+        m.getxattr(C, f, "security.capability", Xdata.EMPTY).join();
+        assertEquals(3, child.calls("getxattr"));
+        m.truncate(C, f, 0, Xdata.EMPTY).join();
+        child.answer("getxattr", Errno.ENODATA.exception("removed by the truncate"));
+        m.getxattr(C, f, "security.capability", Xdata.EMPTY).handle((r, t) -> null).join();
+        assertEquals(4, child.calls("getxattr"), "the capability kept before the truncate was dropped");
+    }
 }
