@@ -81,6 +81,11 @@ class PermissionsIT {
         assertEquals("0o2644", m.get("mode_nogx_after_write"), "setgid without group execute stays");
         assertEquals("0o755", m.get("mode_after_chgrp"));
         assertEquals("0o755", m.get("mode_after_truncate"));
+        assertEquals("ok", m.get("cap_set"));
+        assertEquals("ok:True", m.get("cap_kept"));
+        assertEquals("ENODATA", m.get("cap_after_root_write"));
+        assertEquals("ENODATA", m.get("cap_after_user_write"));
+        assertEquals("ENODATA", m.get("cap_after_truncate"));
     }
 
     @Test

@@ -17,6 +17,7 @@ import os
 import shutil
 import socket
 import stat
+import struct
 import sys
 import time
 
@@ -241,6 +242,21 @@ def check_setid(d, bricks):
     os.chmod(t, 0o6755)
     put("truncate", as_user(1001, 2001, [], lambda: os.truncate(t, 2)))
     put("mode_after_truncate", mode_of(t))
+    # A file capability goes with any change of the data, whoever writes (even root).
+    cap = os.path.join(d, "capprog")
+    write_file(cap, b"#!/bin/sh\n")
+    os.chmod(cap, 0o777)
+    raw = struct.pack("<IIIII", 0x02000001, 1 << 13, 0, 0, 0)  # VFS_CAP_REVISION_2, effective cap_net_raw
+    put("cap_set", outcome(os.setxattr, cap, "security.capability", raw))
+    put("cap_kept", outcome(lambda: str(os.getxattr(cap, "security.capability") == raw)))
+    append_to(cap, b"x")
+    put("cap_after_root_write", outcome(os.getxattr, cap, "security.capability"))
+    os.setxattr(cap, "security.capability", raw)
+    put("cap_user_write", as_user(1001, 2001, [], lambda: append_to(cap, b"y")))
+    put("cap_after_user_write", outcome(os.getxattr, cap, "security.capability"))
+    os.setxattr(cap, "security.capability", raw)
+    os.truncate(cap, 1)
+    put("cap_after_truncate", outcome(os.getxattr, cap, "security.capability"))
 
 
 def check_chown(d, bricks):
