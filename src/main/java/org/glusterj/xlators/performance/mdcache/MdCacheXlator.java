@@ -585,8 +585,10 @@ public final class MdCacheXlator extends Xlator {
 
     /**
      * A write, truncate or allocation: the brick's kernel removes the file's security.capability
-     * (it does on any data change). The kernel used to ask us to (removexattr); with
-     * FUSE_HANDLE_KILLPRIV_V2 it leaves it to the bricks, so a kept "has one" must go here.
+     * (it does on any data change). Our kernel removes one it knows of through us (removexattr),
+     * but once it has marked the inode as having none (S_NOSEC, which FUSE_HANDLE_KILLPRIV_V2
+     * allows) it no longer checks: one another client set since, which we may have fetched and
+     * kept, goes on the brick without our hearing of it.
      */
     private void contentChanging(Gfid g) {
         if (capabilities != null) capabilities.dataChanging(g);
