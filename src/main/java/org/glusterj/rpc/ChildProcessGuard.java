@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * and with auto_unmount fusermount lives as long as the mount: a brick socket it inherited would
  * stay open after this client closed it, and the brick would not see the connection go. Netty
  * opens sockets without close-on-exec, so each is marked right after it is made; {@link #forking}
- * keeps any socket from being made between a caller's own sweep of open descriptors and its fork.
+ * keeps any socket from being made between a caller's own sweep of open descriptors and its fork
+ * (a connection attempted meanwhile waits on its event loop for the mount to be done). The NIO
+ * transport, used only where epoll is not available, offers no descriptor to mark.
  */
 public final class ChildProcessGuard {
     private static final Logger log = LoggerFactory.getLogger(ChildProcessGuard.class);

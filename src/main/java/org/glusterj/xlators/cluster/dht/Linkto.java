@@ -33,6 +33,20 @@ final class Linkto {
      * must also be done on the new copy, which its linkto xattr names.
      */
     static final int MIGRATING_BITS = 03000;
+    private static final int S_ISUID = 04000, S_ISGID = 02000;
+
+    /**
+     * The mode a moved file ends with: its permissions at the end of the copy (a chmod meanwhile
+     * stays) and the set-group-ID and sticky bits it had before the move borrowed them, but not
+     * set-group-ID if a write cleared set-user-ID meanwhile (storage/posix leaves the borrowed
+     * bits alone, and such a write clears both).
+     */
+    static int movedMode(Iatt before, Iatt atEnd) {
+        int now = atEnd.mode() & FileType.PERM_MASK & ~MIGRATING_BITS;
+        int borrowed = before.mode() & MIGRATING_BITS;
+        if ((before.mode() & S_ISUID) != 0 && (now & S_ISUID) == 0) borrowed &= ~S_ISGID;
+        return now | borrowed;
+    }
 
     static boolean migrating(Iatt a) {
         return a != null && a.isRegular() && (a.mode() & MIGRATING_BITS) == MIGRATING_BITS;

@@ -279,14 +279,15 @@ public final class Rebalancer {
         if (!copy(src, dst, entry, limit)) {
             skipped++;
             LOG.info("rebalance: {} keeps changing under the copy; leaving it on {} for now", entry, dht.subvolName(from));
-            await(src.setattr(caller, entry, SetAttr.mode(original.mode() & FileType.PERM_MASK), Xdata.EMPTY));
+            Iatt now = await(src.stat(caller, entry, Xdata.EMPTY)).attr();
+            await(src.setattr(caller, entry, SetAttr.mode(Linkto.movedMode(original, now)), Xdata.EMPTY));
             await(src.removexattr(caller, entry, linkto, Xdata.EMPTY));
             truncateQuietly(dst, entry);
             return false;
         }
         Iatt last = await(src.stat(caller, entry, Xdata.EMPTY)).attr();
         await(dst.setattr(caller, entry, new SetAttr(SetAttr.MODE | SetAttr.UID | SetAttr.GID | SetAttr.ATIME
-                | SetAttr.MTIME, original.mode() & FileType.PERM_MASK, original.uid(), original.gid(),
+                | SetAttr.MTIME, Linkto.movedMode(original, last), original.uid(), original.gid(),
                 last.atimeSec(), last.atimeNsec(), last.mtimeSec(), last.mtimeNsec()), Xdata.EMPTY));
         await(dst.removexattr(caller, entry, linkto, Xdata.EMPTY));
         dht.noteMigrated(g, to);

@@ -1,5 +1,7 @@
 package org.glusterj.xlators.features.upcall;
 
+import static org.glusterj.core.OpenFlags.O_TRUNC;
+
 import io.netty.buffer.ByteBuf;
 import java.time.Duration;
 import java.util.List;
@@ -123,7 +125,7 @@ public final class UpcallXlator extends Xlator {
         if (!watching(c)) return firstChild().open(c, loc, flags, fd, x);
         touch(c, loc);
         // open(O_TRUNC) empties the file for everyone else
-        boolean truncates = (flags & 01000) != 0;
+        boolean truncates = (flags & O_TRUNC) != 0;
         return firstChild().open(c, loc, flags, fd, x).whenComplete((r, t) -> {
             if (t == null && truncates) notifyOthers(c, gfidOf(loc, fd), CHANGED_DATA, null);
         });

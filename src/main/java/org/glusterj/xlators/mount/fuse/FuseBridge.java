@@ -803,12 +803,7 @@ public class FuseBridge extends FuseStubFS {
             Fd fd = fds.remove(fi.fh.get());
             if (fd == null) throw Errno.EBADF.exception("release of unknown handle " + fi.fh.get());
             kernelInodes.seen(fd.gfid());
-            if (!loans.releasing(fd)) return 0; // whoever borrowed it releases it when done
-            try {
-                top.release(fd);
-            } finally {
-                inodes.unref(fd.inode());
-            }
+            if (loans.releasing(fd)) closeFd(fd); // else whoever borrowed it releases it when done
             return 0;
         });
     }
@@ -1042,12 +1037,7 @@ public class FuseBridge extends FuseStubFS {
         return call("releasedir", path, () -> {
             Fd fd = fds.remove(fi.fh.get());
             if (fd == null) throw Errno.EBADF.exception("releasedir of unknown handle " + fi.fh.get());
-            if (!loans.releasing(fd)) return 0; // whoever borrowed it releases it when done
-            try {
-                top.releasedir(fd);
-            } finally {
-                inodes.unref(fd.inode());
-            }
+            if (loans.releasing(fd)) closeFd(fd); // else whoever borrowed it releases it when done
             return 0;
         });
     }

@@ -70,10 +70,13 @@ final class FuseSessionLoop {
     private final KernelInodes kernelInodes;
     private volatile boolean failed;
     private final String mountpoint;
+    /** Whether FUSE_HANDLE_KILLPRIV_V2 may be asked for (see {@link SetIdKill#usableWith}). */
+    private final boolean setIdKillUsable;
 
     private FuseSessionLoop(LibFuseSession lib, Pointer session, String mountpoint, boolean growOnDemand,
-                            LseekRequests.Seeker seeker, KernelInodes kernelInodes) {
+                            LseekRequests.Seeker seeker, KernelInodes kernelInodes, boolean setIdKillUsable) {
         this.mountpoint = mountpoint;
+        this.setIdKillUsable = setIdKillUsable;
         this.lib = lib;
         this.session = session;
         this.firstChan = lib.fuse_session_next_chan(session, null);
@@ -132,7 +135,7 @@ final class FuseSessionLoop {
             }
             try {
                 FuseSessionLoop loop = new FuseSessionLoop(lib, lib.fuse_get_session(fuse), mountpoint.getString(0),
-                        multithreaded, seeker, kernelInodes);
+                        multithreaded, seeker, kernelInodes, SetIdKill.usableWith(argv));
                 loop.serve(multithreaded ? Math.max(1, minWorkers) : 1, onAbnormalEnd);
                 return loop.failed ? End.FAILED : End.UNMOUNTED;
             } finally {
@@ -239,7 +242,7 @@ final class FuseSessionLoop {
                 int opcode = opcode(buf, data);
                 if (opcode == LargeRequests.FUSE_INIT) {
                     boolean large = LargeRequests.kernelOffersMaxPages(data, res);
-                    boolean killPriv = SetIdKill.kernelOffers(data, res);
+                    boolean killPriv = setIdKillUsable && SetIdKill.kernelOffers(data, res);
                     try {
                         LargeRequests.processInit(lib, session, buf, lib.fuse_chan_fd(chan.getPointer(0)), large, killPriv);
                     } catch (Throwable t) {

@@ -73,7 +73,8 @@ final class LargeRequests {
 
     /**
      * Lets libfuse process the FUSE_INIT in {@code buf} (a struct fuse_buf) through a channel
-     * whose reply asks for {@link #MAX_PAGES} pages per request.
+     * whose reply asks for {@link #MAX_PAGES} pages per request if {@code widen}, and for
+     * FUSE_HANDLE_KILLPRIV_V2 if {@code killPriv}.
      */
     static void processInit(LibFuseSession lib, Pointer session, Pointer buf, int devFuse, boolean widen,
                             boolean killPriv) {

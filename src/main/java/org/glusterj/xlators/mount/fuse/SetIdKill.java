@@ -36,6 +36,23 @@ final class SetIdKill {
     private SetIdKill() {
     }
 
+    /**
+     * Whether libfuse's options in {@code argv} (as for fuse_main) let us see every request that
+     * asks: not with splice_read (a large write's header stays in a pipe until libfuse reads it),
+     * nor with atomic_o_trunc (the kernel then asks in an open's flags, which nothing reads here).
+     */
+    static boolean usableWith(String[] argv) {
+        for (int i = 0; i < argv.length; i++) {
+            String opts = argv[i].equals("-o") && i + 1 < argv.length ? argv[++i]
+                    : argv[i].startsWith("-o") ? argv[i].substring(2) : null;
+            if (opts == null) continue;
+            for (String o : opts.split(",")) {
+                if (o.equals("splice_read") || o.equals("atomic_o_trunc")) return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether a raw FUSE_INIT request offers FUSE_HANDLE_KILLPRIV_V2. */
     static boolean kernelOffers(Pointer data, int size) {
         if (size < INIT_FLAGS_AT + 4) return false;

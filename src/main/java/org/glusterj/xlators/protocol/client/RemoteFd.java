@@ -11,8 +11,6 @@ import org.glusterj.core.Gfid;
  * again after a reconnection (server fd ids die with the connection).
  */
 final class RemoteFd {
-    /** open(2) flags that must not be replayed when reopening: they would create or truncate again. */
-
     final Gfid gfid;
     final int flags;
     final boolean directory;
@@ -32,6 +30,7 @@ final class RemoteFd {
         return remoteId;
     }
 
+    /** The open(2) flags to reopen with: not those that would create or truncate again. */
     int reopenFlags() {
         return flags & ~(O_CREAT | O_EXCL | O_TRUNC);
     }

@@ -34,8 +34,8 @@ final class DirReader {
 
     List<Dirent> read(int size, long offset) {
         List<Dirent> out = new ArrayList<>();
-        // The caller holds a reference (PosixXlator.acquire), so the stream is open; the check
-        // guards one that took none. The lock keeps the stream position.
+        // The caller holds a reference (PosixXlator.acquire), so the stream is open; the check is
+        // defensive. The lock keeps the stream position.
         synchronized (dir) {
             if (dir.closed()) throw Errno.EBADF.exception("directory " + dir.gfid + " was released while being read");
             if (offset == 0) {

@@ -159,8 +159,9 @@ final class FileOps {
     ChangeReply writev(OpenFile of, ByteBuf data, long offset, boolean killSetId) {
         if (offset < 0) throw Errno.EINVAL.exception("negative offset " + offset);
         Iatt pre = of.iatt();
+        if (killSetId) SetIdBits.clear(of.fd, of.gfid, pre.mode());
         NativeIo.pwriteAll(of.fd, data, offset);
-        return new ChangeReply(pre, after(of, killSetId), null);
+        return new ChangeReply(pre, of.iatt(), null);
     }
 
     ChangeReply fsync(OpenFile of, boolean datasync) {
@@ -172,13 +173,9 @@ final class FileOps {
     ChangeReply ftruncate(OpenFile of, long size, boolean killSetId) {
         if (size < 0) throw Errno.EINVAL.exception("negative size " + size);
         Iatt pre = of.iatt();
+        if (killSetId) SetIdBits.clear(of.fd, of.gfid, pre.mode());
         Sys.check(Sys.C.ftruncate(of.fd, size), "ftruncate");
-        return new ChangeReply(pre, after(of, killSetId), null);
-    }
-
-    private static Iatt after(OpenFile of, boolean killSetId) {
-        Iatt after = of.iatt();
-        return killSetId ? SetIdBits.clear(of.fd, of.gfid, after) : after;
+        return new ChangeReply(pre, of.iatt(), null);
     }
 
     ChangeReply fallocate(OpenFile of, int mode, long offset, long len) {

@@ -84,7 +84,11 @@ final class InodeOps {
                 Sys.check(Sys.C.fchownat(o.dirFd, Sys.cstr(o.name), attr.has(SetAttr.UID) ? attr.uid() : -1,
                         attr.has(SetAttr.GID) ? attr.gid() : -1, Sys.AT_SYMLINK_NOFOLLOW), "chown " + loc);
             }
-            if (attr.has(SetAttr.MODE)) Sys.chmodNoFollow(o.dirFd, o.name, attr.mode() & FileType.PERM_MASK);
+            if (attr.has(SetAttr.MODE)) {
+                synchronized (SetIdBits.lockFor(o.gfid)) {
+                    Sys.chmodNoFollow(o.dirFd, o.name, attr.mode() & FileType.PERM_MASK);
+                }
+            }
             if (attr.has(SetAttr.ATIME) || attr.has(SetAttr.MTIME)) {
                 Sys.check(Sys.C.utimensat(o.dirFd, Sys.cstr(o.name), times(attr), Sys.AT_SYMLINK_NOFOLLOW),
                         "utimensat " + loc);
@@ -99,7 +103,11 @@ final class InodeOps {
             Sys.check(Sys.C.fchown(of.fd, attr.has(SetAttr.UID) ? attr.uid() : -1,
                     attr.has(SetAttr.GID) ? attr.gid() : -1), "fchown");
         }
-        if (attr.has(SetAttr.MODE)) Sys.check(Sys.C.fchmod(of.fd, attr.mode() & FileType.PERM_MASK), "fchmod");
+        if (attr.has(SetAttr.MODE)) {
+            synchronized (SetIdBits.lockFor(of.gfid)) {
+                Sys.check(Sys.C.fchmod(of.fd, attr.mode() & FileType.PERM_MASK), "fchmod");
+            }
+        }
         if (attr.has(SetAttr.ATIME) || attr.has(SetAttr.MTIME)) {
             Sys.check(Sys.C.futimens(of.fd, times(attr)), "futimens");
         }
@@ -121,9 +129,9 @@ final class InodeOps {
             int nfd = Sys.openat(o.dirFd, o.name, Sys.O_WRONLY | Sys.O_NOFOLLOW | Sys.O_NONBLOCK, 0);
             try {
                 Iatt pre = Sys.fstat(nfd).toIatt(o.gfid);
+                if (killSetId) SetIdBits.clear(nfd, o.gfid, pre.mode());
                 Sys.check(Sys.C.ftruncate(nfd, size), "truncate " + loc);
-                Iatt after = Sys.fstat(nfd).toIatt(o.gfid);
-                return new ChangeReply(pre, killSetId ? SetIdBits.clear(nfd, o.gfid, after) : after, null);
+                return new ChangeReply(pre, Sys.fstat(nfd).toIatt(o.gfid), null);
             } finally {
                 Sys.closeQuietly(nfd);
             }

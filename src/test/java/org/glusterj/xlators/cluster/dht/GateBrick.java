@@ -12,6 +12,7 @@ import org.glusterj.core.Errno;
 import org.glusterj.core.Fd;
 import org.glusterj.core.Loc;
 import org.glusterj.core.ParentReply;
+import org.glusterj.core.ReadReply;
 import org.glusterj.core.XattrReply;
 import org.glusterj.core.Xdata;
 import org.glusterj.core.Xlator;
@@ -20,11 +21,11 @@ import org.glusterj.options.Options;
 
 /**
  * Stands between distribute and a brick and lets a test act at the critical points of a file
- * migration: just before the brick sees an unlink or a removexattr, and just after a write
+ * migration: just before the brick sees an unlink, a removexattr or a readv, and just after a write
  * reached the brick (before its reply goes up).
  */
 final class GateBrick extends Xlator {
-    /** Fop name ("unlink", "removexattr") to what to do on the calling thread before it reaches the brick. */
+    /** Fop name ("unlink", "removexattr", "readv") to what to do on the calling thread before it reaches the brick. */
     final Map<String, Runnable> before = new ConcurrentHashMap<>();
     /** Run once, on the writing thread, after the next write reached the brick. */
     volatile Runnable afterNextWrite;
@@ -54,6 +55,12 @@ final class GateBrick extends Xlator {
     public CompletableFuture<Done> removexattr(Caller c, Loc loc, String name, Xdata x) {
         runBefore("removexattr");
         return super.removexattr(c, loc, name, x);
+    }
+
+    @Override
+    public CompletableFuture<ReadReply> readv(Caller c, Fd fd, int size, long offset, int flags, Xdata x) {
+        runBefore("readv");
+        return super.readv(c, fd, size, offset, flags, x);
     }
 
     @Override

@@ -29,6 +29,7 @@ import org.glusterj.core.Gfid;
 import org.glusterj.core.Inode;
 import org.glusterj.core.Loc;
 import org.glusterj.core.Xdata;
+import org.glusterj.core.SetAttr;
 import org.glusterj.core.Xlator;
 import org.glusterj.core.XlatorConfig;
 import org.glusterj.options.Options;
@@ -157,6 +158,38 @@ class MigrationRaceTest {
         write(client, fd, 4);
         client.release(fd);
         assertMovedWithAllWrites("f", from, to, 5);
+    }
+
+    /**
+     * A write by a process without CAP_FSETID during the move clears set-user-ID (storage/posix
+     * leaves the migration's own set-group-ID and sticky bits alone, so writes are still mirrored),
+     * and the moved file keeps that: it does not get the mode it had before the move back.
+     */
+    @Test
+    void anUnprivilegedWriteDuringAMoveClearsSetUserIdForGood() throws IOException {
+        List<GateBrick> gates = wrap(GateBrick::new);
+        DistributeXlator client = distribute();
+        Fd fd = createOpen(client, "prog");
+        write(client, fd, 0);
+        ok(client.fsetattr(C, fd, SetAttr.mode(06755), Xdata.EMPTY));
+        int from = client.dataSubvolOf(fd.gfid()), to = 1 - from;
+        DistributeXlator mover = distribute();
+        ok(mover.lookup(C, entry("prog", fd), Xdata.EMPTY));
+        AtomicBoolean wrote = new AtomicBoolean();
+        gates.get(from).before.put("readv", () -> {
+            if (wrote.getAndSet(true)) return;
+            byte[] b = new byte[WRITE];
+            Arrays.fill(b, fill(1));
+            ok(client.writev(C, fd, Unpooled.directBuffer(WRITE).writeBytes(b), WRITE, 0,
+                    Xdata.of(PosixXlator.KILL_SETID_KEY, new byte[0])));
+            assertTrue(Linkto.migrating(ok(posix.get(from).stat(C, entry("prog", fd), Xdata.EMPTY)).attr()),
+                    "the old copy is still marked as moving");
+        });
+        assertTrue(new Rebalancer(mover, false, null, 1000).migrate(entry("prog", fd), from, to));
+        assertTrue(wrote.get());
+        client.release(fd);
+        assertMovedWithAllWrites("prog", from, to, 2);
+        assertEquals(0755, (Integer) Files.getAttribute(bricks.get(to).resolve("prog"), "unix:mode") & 07777);
     }
 
     /**

@@ -49,6 +49,14 @@ class SetIdKillTest {
     }
 
     @Test
+    void notWithOptionsThatHideTheRequestsAsking() {
+        assertTrue(SetIdKill.usableWith(new String[] {"glusterj", "-f", "/mnt", "-o", "allow_other,max_read=1048576"}));
+        assertFalse(SetIdKill.usableWith(new String[] {"glusterj", "-o", "allow_other,splice_read", "/mnt"}));
+        assertFalse(SetIdKill.usableWith(new String[] {"glusterj", "/mnt", "-oatomic_o_trunc"}));
+        assertTrue(SetIdKill.usableWith(new String[] {"glusterj", "/mnt", "-o", "fsname=splice_read"}));
+    }
+
+    @Test
     void onlyAKernelOfFuse733OffersIt() {
         Pointer init = request(26, 44, 33);
         init.putInt(52, SetIdKill.FUSE_HANDLE_KILLPRIV_V2);

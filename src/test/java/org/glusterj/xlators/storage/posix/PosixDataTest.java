@@ -134,6 +134,10 @@ class PosixDataTest extends BrickFixture {
         r = ok(posix.truncate(ROOT, byGfid(fd.gfid()), 0, kill));
         assertEquals(0711, mode(onBrick));
         assertEquals(0711, r.post().mode() & 07777);
+
+        Files.setAttribute(onBrick, "unix:mode", 07755);
+        ok(posix.writev(ROOT, fd, Unpooled.wrappedBuffer("x".getBytes()), 0, 0, kill));
+        assertEquals(03755, mode(onBrick), "set-group-ID with sticky is distribute's mark of a file being moved");
         posix.release(fd);
     }
 
