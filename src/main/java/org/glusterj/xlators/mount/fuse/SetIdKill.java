@@ -18,7 +18,9 @@ import jnr.ffi.Pointer;
  *
  * <p>A chown needs nothing: the brick's chown clears the bits of a non-directory itself. An
  * fallocate, which Linux also makes drop them, carries no such flag in the protocol: through a
- * FUSE mount with KILLPRIV_V2 (virtiofs' too) it keeps them.
+ * FUSE mount with KILLPRIV_V2 (virtiofs' too) it keeps them. So does a file that another client
+ * made between this kernel's lookup and its CREATE with O_TRUNC: the kernel asks in the create's
+ * open flags, which libfuse 2.9 does not pass on.
  */
 final class SetIdKill {
     static final int FUSE_HANDLE_KILLPRIV_V2 = 1 << 28;
