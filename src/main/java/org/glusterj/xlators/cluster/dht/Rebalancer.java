@@ -287,7 +287,7 @@ public final class Rebalancer {
         }
         Iatt last = await(src.stat(caller, entry, Xdata.EMPTY)).attr();
         await(dst.setattr(caller, entry, new SetAttr(SetAttr.MODE | SetAttr.UID | SetAttr.GID | SetAttr.ATIME
-                | SetAttr.MTIME, Linkto.movedMode(original, last), original.uid(), original.gid(),
+                | SetAttr.MTIME, Linkto.movedMode(original, last), last.uid(), last.gid(),
                 last.atimeSec(), last.atimeNsec(), last.mtimeSec(), last.mtimeNsec()), Xdata.EMPTY));
         await(dst.removexattr(caller, entry, linkto, Xdata.EMPTY));
         dht.noteMigrated(g, to);

@@ -163,10 +163,11 @@ class MigrationRaceTest {
     /**
      * A write by a process without CAP_FSETID during the move clears set-user-ID (storage/posix
      * leaves the migration's own set-group-ID and sticky bits alone, so writes are still mirrored),
-     * and the moved file keeps that: it does not get the mode it had before the move back.
+     * and the moved file keeps that, and a chown made meanwhile: it does not get the mode and owner
+     * it had before the move back.
      */
     @Test
-    void anUnprivilegedWriteDuringAMoveClearsSetUserIdForGood() throws IOException {
+    void anUnprivilegedWriteAndAChownDuringAMoveStay() throws IOException {
         List<GateBrick> gates = wrap(GateBrick::new);
         DistributeXlator client = distribute();
         Fd fd = createOpen(client, "prog");
@@ -184,12 +185,16 @@ class MigrationRaceTest {
                     Xdata.of(PosixXlator.KILL_SETID_KEY, new byte[0])));
             assertTrue(Linkto.migrating(ok(posix.get(from).stat(C, entry("prog", fd), Xdata.EMPTY)).attr()),
                     "the old copy is still marked as moving");
+            ok(client.setattr(C, entry("prog", fd), new SetAttr(SetAttr.UID | SetAttr.GID, 0, 1234, 5678, 0, 0, 0, 0),
+                    Xdata.EMPTY));
         });
         assertTrue(new Rebalancer(mover, false, null, 1000).migrate(entry("prog", fd), from, to));
         assertTrue(wrote.get());
         client.release(fd);
         assertMovedWithAllWrites("prog", from, to, 2);
         assertEquals(0755, (Integer) Files.getAttribute(bricks.get(to).resolve("prog"), "unix:mode") & 07777);
+        assertEquals(1234, Files.getAttribute(bricks.get(to).resolve("prog"), "unix:uid"), "a chown during the move stays");
+        assertEquals(5678, Files.getAttribute(bricks.get(to).resolve("prog"), "unix:gid"));
     }
 
     /**
