@@ -61,6 +61,21 @@ class OpenBehindXlatorTest {
         assertEquals(0, brick.unreleasedBuffers(), "read buffers not released");
     }
 
+    /**
+     * lazy-open off (the open goes out as soon as it is answered here, so a quick close or flush
+     * races it) over a brick whose opens wait for {@code gate}.
+     */
+    private OpenBehindXlator sendingOpensThrough(CompletableFuture<Void> gate) {
+        Xlator slowOpen = new Xlator(XlatorConfig.of("slow", "test/slow", Options.NONE, List.of(brick))) {
+            @Override
+            public CompletableFuture<Done> open(org.glusterj.core.Caller c, Loc loc, int flags, Fd fd, Xdata x) {
+                return gate.thenCompose(v -> brick.open(c, loc, flags, fd, x));
+            }
+        };
+        return new OpenBehindXlator(XlatorConfig.of("ob", OpenBehindXlator.TYPE.type(),
+                Options.of("lazy-open", "off", "defer-uncached", "on"), List.of(slowOpen)));
+    }
+
     @Test
     void openFlushAndReleaseOfAnUnusedFdSendNothing() {
         OpenBehindXlator ob = ob();
@@ -159,14 +174,7 @@ class OpenBehindXlatorTest {
     @Test
     void aFlushWaitsForAnOpenInFlightAndSucceedsIfItFails() {
         CompletableFuture<Void> gate = new CompletableFuture<>();
-        Xlator slowOpen = new Xlator(XlatorConfig.of("slow", "test/slow", Options.NONE, List.of(brick))) {
-            @Override
-            public CompletableFuture<Done> open(org.glusterj.core.Caller c, Loc loc, int flags, Fd fd, Xdata x) {
-                return gate.thenCompose(v -> brick.open(c, loc, flags, fd, x));
-            }
-        };
-        OpenBehindXlator ob = new OpenBehindXlator(XlatorConfig.of("ob", OpenBehindXlator.TYPE.type(),
-                Options.of("lazy-open", "off", "defer-uncached", "on"), List.of(slowOpen)));
+        OpenBehindXlator ob = sendingOpensThrough(gate);
         Gfid g = brick.put(bytes("abc"));
         Fd fd = open(ob, g, 0);
         CompletableFuture<Done> flush = ob.flush(C, fd, Xdata.EMPTY);
@@ -285,15 +293,7 @@ class OpenBehindXlatorTest {
     @Test
     void releaseWaitsForAnOpenInFlight() {
         CompletableFuture<Void> gate = new CompletableFuture<>();
-        Xlator slowOpen = new Xlator(XlatorConfig.of("slow", "test/slow", Options.NONE, List.of(brick))) {
-            @Override
-            public CompletableFuture<Done> open(org.glusterj.core.Caller c, Loc loc, int flags, Fd fd, Xdata x) {
-                return gate.thenCompose(v -> brick.open(c, loc, flags, fd, x));
-            }
-        };
-        // lazy-open off: the open goes out as soon as it is answered here, and a quick close races it.
-        OpenBehindXlator ob = new OpenBehindXlator(XlatorConfig.of("ob", OpenBehindXlator.TYPE.type(),
-                Options.of("lazy-open", "off", "defer-uncached", "on"), List.of(slowOpen)));
+        OpenBehindXlator ob = sendingOpensThrough(gate);
         Gfid g = brick.put(bytes("abc"));
         Fd fd = open(ob, g, 0);
         ob.release(fd);
