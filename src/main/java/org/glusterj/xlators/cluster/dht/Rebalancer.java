@@ -277,15 +277,17 @@ public final class Rebalancer {
         // Writes from now on are mirrored, so the copy need only reach the size the file has now.
         long limit = await(src.stat(caller, entry, Xdata.EMPTY)).attr().size();
         if (!copy(src, dst, entry, limit)) {
-            skipped++;
             LOG.info("rebalance: {} keeps changing under the copy; leaving it on {} for now", entry, dht.subvolName(from));
-            Iatt now = await(src.stat(caller, entry, Xdata.EMPTY)).attr();
-            await(src.setattr(caller, entry, SetAttr.mode(Linkto.movedMode(original, now)), Xdata.EMPTY));
-            await(src.removexattr(caller, entry, linkto, Xdata.EMPTY));
-            truncateQuietly(dst, entry);
-            return false;
+            return abandon(src, dst, entry, original, await(src.stat(caller, entry, Xdata.EMPTY)).attr());
         }
         Iatt last = await(src.stat(caller, entry, Xdata.EMPTY)).attr();
+        if (!Linkto.migrating(last)) {
+            // A chmod, or a chown (the brick's clears set-group-ID), took the mark off during the copy:
+            // writes since then were not mirrored. The old copy has them all.
+            LOG.info("rebalance: {} lost its migration mark during the copy (chmod or chown); leaving it on {} for now",
+                    entry, dht.subvolName(from));
+            return abandon(src, dst, entry, original, last);
+        }
         await(dst.setattr(caller, entry, new SetAttr(SetAttr.MODE | SetAttr.UID | SetAttr.GID | SetAttr.ATIME
                 | SetAttr.MTIME, Linkto.movedMode(original, last), last.uid(), last.gid(),
                 last.atimeSec(), last.atimeNsec(), last.mtimeSec(), last.mtimeNsec()), Xdata.EMPTY));
@@ -295,6 +297,15 @@ public final class Rebalancer {
         await(src.unlink(caller, entry, 0, Xdata.EMPTY));
         LOG.debug("rebalance: moved {} from {} to {}", entry, dht.subvolName(from), dht.subvolName(to));
         return true;
+    }
+
+    /** Gives a move up: the old copy stays the file, with the mode it has {@code now}; returns false. */
+    private boolean abandon(Xlator src, Xlator dst, Loc entry, Iatt original, Iatt now) {
+        skipped++;
+        await(src.setattr(caller, entry, SetAttr.mode(Linkto.movedMode(original, now)), Xdata.EMPTY));
+        await(src.removexattr(caller, entry, dht.linktoXattrName(), Xdata.EMPTY));
+        truncateQuietly(dst, entry);
+        return false;
     }
 
     private void truncateQuietly(Xlator x, Loc entry) {

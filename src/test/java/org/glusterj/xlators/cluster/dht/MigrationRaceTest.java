@@ -172,7 +172,8 @@ class MigrationRaceTest {
         DistributeXlator client = distribute();
         Fd fd = createOpen(client, "prog");
         write(client, fd, 0);
-        ok(client.fsetattr(C, fd, SetAttr.mode(06755), Xdata.EMPTY));
+        // Not group-executable: the brick's chown clears set-group-ID only from such files, so the move keeps its mark.
+        ok(client.fsetattr(C, fd, SetAttr.mode(04744), Xdata.EMPTY));
         int from = client.dataSubvolOf(fd.gfid()), to = 1 - from;
         DistributeXlator mover = distribute();
         ok(mover.lookup(C, entry("prog", fd), Xdata.EMPTY));
@@ -192,9 +193,35 @@ class MigrationRaceTest {
         assertTrue(wrote.get());
         client.release(fd);
         assertMovedWithAllWrites("prog", from, to, 2);
-        assertEquals(0755, (Integer) Files.getAttribute(bricks.get(to).resolve("prog"), "unix:mode") & 07777);
+        assertEquals(0744, (Integer) Files.getAttribute(bricks.get(to).resolve("prog"), "unix:mode") & 07777);
         assertEquals(1234, Files.getAttribute(bricks.get(to).resolve("prog"), "unix:uid"), "a chown during the move stays");
         assertEquals(5678, Files.getAttribute(bricks.get(to).resolve("prog"), "unix:gid"));
+    }
+
+    /**
+     * A chmod during the copy takes the migration mark off the old copy, so a write after it is not
+     * mirrored: the move is given up, and the old copy, which has every write, stays the file.
+     */
+    @Test
+    void aMoveWhoseMarkAChmodTookOffIsGivenUp() throws IOException {
+        List<GateBrick> gates = wrap(GateBrick::new);
+        DistributeXlator client = distribute();
+        Fd fd = createOpen(client, "f");
+        write(client, fd, 0);
+        int from = client.dataSubvolOf(fd.gfid()), to = 1 - from;
+        DistributeXlator mover = distribute();
+        ok(mover.lookup(C, entry("f", fd), Xdata.EMPTY));
+        gates.get(to).afterNextWrite = () -> {
+            ok(client.fsetattr(C, fd, SetAttr.mode(0640), Xdata.EMPTY));
+            write(client, fd, 1);
+        };
+        assertFalse(new Rebalancer(mover, false, null, 1000).migrate(entry("f", fd), from, to));
+        write(client, fd, 2);
+        client.release(fd);
+        byte[] kept = Files.readAllBytes(bricks.get(from).resolve("f"));
+        assertArrayEquals(expected(3), kept, "every write is in the copy that stayed");
+        assertEquals(0640, (Integer) Files.getAttribute(bricks.get(from).resolve("f"), "unix:mode") & 07777);
+        assertEquals(from, client.dataSubvolOf(fd.gfid()));
     }
 
     /**
