@@ -194,7 +194,8 @@ class MigrationRaceTest {
         client.release(fd);
         assertMovedWithAllWrites("prog", from, to, 2);
         assertEquals(0744, (Integer) Files.getAttribute(bricks.get(to).resolve("prog"), "unix:mode") & 07777);
-        assertEquals(1234, Files.getAttribute(bricks.get(to).resolve("prog"), "unix:uid"), "a chown during the move stays");
+        assertEquals(1234, Files.getAttribute(bricks.get(to).resolve("prog"), "unix:uid"),
+                "a chown during the move stays");
         assertEquals(5678, Files.getAttribute(bricks.get(to).resolve("prog"), "unix:gid"));
     }
 
