@@ -69,6 +69,6 @@ final class DirectSocketWriter {
     void close() {
         if (closed) return;
         closed = true;
-        ChildProcessGuard.LIBC.close(fd.intValue());
+        ChildProcessGuard.closeDuplicate(fd.intValue());
     }
 }

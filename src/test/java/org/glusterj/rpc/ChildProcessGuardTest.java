@@ -29,9 +29,52 @@ class ChildProcessGuardTest {
             assertTrue(dup > 2, "duplicate descriptor " + dup);
             assertTrue(closeOnExec(dup), "the direct writer's duplicate is close-on-exec");
         } finally {
-            if (dup >= 0) ChildProcessGuard.LIBC.close(dup);
+            ChildProcessGuard.closeDuplicate(dup);
             ch.unsafe().closeForcibly();
         }
+    }
+
+    @Test
+    void descriptorsOpenBeforeAForkAreNotInherited() throws Exception {
+        Path file = Files.createTempFile("child-process-guard", ".txt");
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "r")) {
+            int fd = descriptorOf(file);
+            assumeTrue(!closeOnExec(fd), "the JDK opened it close-on-exec already");
+            assertEquals("forked", ChildProcessGuard.forking(() -> "forked"));
+            assertTrue(closeOnExec(fd));
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    @Test
+    void aDuplicateAboveAllOpenIsAboveAllOpen() throws IOException {
+        int max;
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            max = fds.mapToInt(p -> Integer.parseInt(p.getFileName().toString())).max().orElse(0);
+        }
+        int dup = ChildProcessGuard.dupAboveAllOpen(0);
+        try {
+            assertTrue(dup > max, dup + " above " + max);
+            assertTrue(closeOnExec(dup));
+        } finally {
+            ChildProcessGuard.closeDuplicate(dup);
+        }
+    }
+
+    private static int descriptorOf(Path file) throws IOException {
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path p : (Iterable<Path>) fds::iterator) {
+                try {
+                    if (Files.readSymbolicLink(p).equals(file.toAbsolutePath())) {
+                        return Integer.parseInt(p.getFileName().toString());
+                    }
+                } catch (IOException gone) {
+                    // the listing's own descriptor
+                }
+            }
+        }
+        throw new AssertionError("no descriptor open on " + file);
     }
 
     @Test

@@ -119,11 +119,9 @@ final class FuseSessionLoop {
         Pointer mountpointOut = Memory.allocateDirect(RUNTIME, Long.BYTES, true);
         Pointer multithreadedOut = Memory.allocateDirect(RUNTIME, Integer.BYTES, true);
         AutoUnmountGuard guard = new AutoUnmountGuard();
-        // No brick socket may be born between the sweep and libfuse's fork of fusermount.
-        Pointer fuse = ChildProcessGuard.forking(() -> {
-            guard.beforeMount();
-            return lib.fuse_setup(argv.length, nativeArgv.array, ops, opsSize, mountpointOut, multithreadedOut, null);
-        });
+        // libfuse forks fusermount, which must inherit none of our descriptors (see AutoUnmountGuard).
+        Pointer fuse = ChildProcessGuard.forking(() ->
+                lib.fuse_setup(argv.length, nativeArgv.array, ops, opsSize, mountpointOut, multithreadedOut, null));
         if (fuse == null) return End.SETUP_FAILED;
         guard.afterMount(lib.fuse_chan_fd(lib.fuse_session_next_chan(lib.fuse_get_session(fuse), null)));
         Pointer mountpoint = mountpointOut.getPointer(0);
