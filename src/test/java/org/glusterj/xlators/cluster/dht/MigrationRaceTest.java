@@ -114,6 +114,13 @@ class MigrationRaceTest {
         return fd;
     }
 
+    /** Another client, the rebalance's, that has looked the file up. */
+    private DistributeXlator moverOf(String name, Fd fd) {
+        DistributeXlator mover = distribute();
+        ok(mover.lookup(C, entry(name, fd), Xdata.EMPTY));
+        return mover;
+    }
+
     private static Loc entry(String name, Fd fd) {
         return new Loc(fd.gfid(), Gfid.ROOT, name, "/" + name);
     }
@@ -140,8 +147,7 @@ class MigrationRaceTest {
         Fd fd = createOpen(client, "f");
         for (int r = 0; r < 3; r++) write(client, fd, r);
         int from = client.dataSubvolOf(fd.gfid()), to = 1 - from;
-        DistributeXlator mover = distribute();
-        ok(mover.lookup(C, entry("f", fd), Xdata.EMPTY));
+        DistributeXlator mover = moverOf("f", fd);
 
         AtomicBoolean wroteDuringUnlink = new AtomicBoolean();
         gates.get(from).before.put("unlink", () -> {
@@ -172,11 +178,11 @@ class MigrationRaceTest {
         DistributeXlator client = distribute();
         Fd fd = createOpen(client, "prog");
         write(client, fd, 0);
-        // Not group-executable: the brick's chown clears set-group-ID only from such files, so the move keeps its mark.
+        // Not group-executable: the brick's chown clears set-group-ID only from such files, so the
+        // move keeps its mark.
         ok(client.fsetattr(C, fd, SetAttr.mode(04744), Xdata.EMPTY));
         int from = client.dataSubvolOf(fd.gfid()), to = 1 - from;
-        DistributeXlator mover = distribute();
-        ok(mover.lookup(C, entry("prog", fd), Xdata.EMPTY));
+        DistributeXlator mover = moverOf("prog", fd);
         AtomicBoolean wrote = new AtomicBoolean();
         gates.get(from).before.put("readv", () -> {
             if (wrote.getAndSet(true)) return;
@@ -210,8 +216,7 @@ class MigrationRaceTest {
         Fd fd = createOpen(client, "f");
         write(client, fd, 0);
         int from = client.dataSubvolOf(fd.gfid()), to = 1 - from;
-        DistributeXlator mover = distribute();
-        ok(mover.lookup(C, entry("f", fd), Xdata.EMPTY));
+        DistributeXlator mover = moverOf("f", fd);
         gates.get(to).afterNextWrite = () -> {
             ok(client.fsetattr(C, fd, SetAttr.mode(0640), Xdata.EMPTY));
             write(client, fd, 1);
@@ -237,8 +242,7 @@ class MigrationRaceTest {
         Fd fd = createOpen(client, "f");
         for (int r = 0; r < 3; r++) write(client, fd, r);
         int from = client.dataSubvolOf(fd.gfid()), to = 1 - from;
-        DistributeXlator mover = distribute();
-        ok(mover.lookup(C, entry("f", fd), Xdata.EMPTY));
+        DistributeXlator mover = moverOf("f", fd);
 
         CountDownLatch landed = new CountDownLatch(1), unlinking = new CountDownLatch(1);
         AtomicReference<Throwable> writerProblem = new AtomicReference<>();
