@@ -175,11 +175,9 @@ public final class OpenBehindXlator extends DeferredOpenXlator {
     @Override
     public CompletableFuture<Done> flush(Caller c, Fd fd, Xdata x) {
         DeferredOpen d = fd.ctx(this);
-        CompletableFuture<Done> sent = d == null ? null : d.sentOrNull();
-        if (d == null || (sent != null && sent.isDone() && !sent.isCompletedExceptionally())) {
-            return firstChild().flush(c, fd, x);
-        }
+        if (d == null) return firstChild().flush(c, fd, x);
         // Nothing was ever sent on an fd whose open was not sent, or failed: nothing to flush.
+        CompletableFuture<Done> sent = d.sentOrNull();
         if (sent == null) return CompletableFuture.completedFuture(Done.OK);
         return sent.handle((done, t) -> t == null ? firstChild().flush(c, fd, x)
                 : CompletableFuture.completedFuture(Done.OK)).thenCompose(f -> f);
